@@ -1,0 +1,16 @@
+"""Marks tests by folder: tests/engine -> engine, tests/browser -> browser."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT).parts
+        if parts and parts[0] == "engine":
+            item.add_marker(pytest.mark.engine)
+        if parts and parts[0] == "browser":
+            item.add_marker(pytest.mark.browser)
