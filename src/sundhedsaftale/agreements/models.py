@@ -1,0 +1,327 @@
+"""The health agreement as structured content.
+
+Agreement → visions, principles, focus areas → goals → initiatives; annexes are linked through
+`AgreementAnnex` (an annex can be carried over from an earlier agreement). The legal regime an
+agreement is made under is a `LegalRegime` row. Every content model keeps its history
+(django-simple-history): who changed what and when.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.core.models import Dated, Sourced
+from sundhedsaftale.core.text import danish_slugify
+from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
+
+
+class LegalRegime(Sourced, Dated):
+    """The rules an agreement is made under, e.g. "VEJ 9005/2013" or "BEK 1248/2022"."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["valid_from", "code"]
+        verbose_name = _("legal regime")
+        verbose_name_plural = _("legal regimes")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class AgreementQuerySet(models.QuerySet):
+    def public(self) -> "AgreementQuerySet":
+        return self.filter(status__in=Agreement.PUBLIC_STATUSES)
+
+
+class Agreement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        HEARING = "hearing", _("in hearing")
+        APPROVED = "approved", _("approved")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    class Kind(models.TextChoices):
+        HEALTH_AGREEMENT = "health_agreement", _("health agreement")
+        LOCAL_HEALTH_PLAN = "local_health_plan", _("local health plan")
+
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True,
+                            help_text=_("Used in the address, e.g. 2024-2027."))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices,
+                            default=Kind.HEALTH_AGREEMENT)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    regime = models.ForeignKey(LegalRegime, on_delete=models.PROTECT, related_name="agreements",
+                               verbose_name=_("legal regime"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    party_region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="agreements", verbose_name=_("region party"))
+    party_municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="agreements",
+        verbose_name=_("municipality parties"),
+    )
+    parties_text = models.CharField(
+        _("parties (text)"), max_length=500, blank=True,
+        help_text=_("Parties not in the lists above, e.g. general practice via the practice plan."),
+    )
+    bodies = models.ManyToManyField(Body, blank=True, related_name="agreements",
+                                    verbose_name=_("organisation of the collaboration"))
+    clusters = models.ManyToManyField(HealthCluster, blank=True, related_name="agreements",
+                                      verbose_name=_("health clusters"))
+    is_demo = models.BooleanField(_("demo content"), default=False,
+                                  help_text=_("Text written for the demo, not the official text."))
+    history = HistoricalRecords()
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="agreement_period_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    def clean(self) -> None:
+        super().clean()
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The period ends before it starts.")})
+
+
+class AgreementPart(models.Model):
+    """Common fields of the numbered parts of an agreement."""
+
+    number = models.PositiveIntegerField(_("number"), default=0,
+                                         help_text=_("Order in the agreement."))
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["number", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Vision(AgreementPart):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="visions",
+                                  verbose_name=_("agreement"))
+    slug = models.SlugField(_("slug"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("vision")
+        verbose_name_plural = _("visions")
+        constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
+                                               name="vision_slug_unique_in_agreement")]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = danish_slugify(self.title)[:100]
+        super().save(*args, **kwargs)
+
+
+class Principle(AgreementPart):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="principles",
+                                  verbose_name=_("agreement"))
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("principle")
+        verbose_name_plural = _("principles")
+
+
+class FocusArea(AgreementPart):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
+                                  related_name="focus_areas", verbose_name=_("agreement"))
+    slug = models.SlugField(_("slug"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
+                                               name="focus_area_slug_unique_in_agreement")]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = danish_slugify(self.title)[:100]
+        super().save(*args, **kwargs)
+
+
+class Goal(AgreementPart):
+    """A goal under exactly one parent: a focus area or a vision (enforced in the database).
+
+    `agreement` is copied from the parent on save so goals can be listed and addressed per
+    agreement (/aftaler/<agreement>/maal/<goal slug>/).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals",
+                                  verbose_name=_("agreement"))
+    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="goals", verbose_name=_("focus area"))
+    vision = models.ForeignKey(Vision, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="goals", verbose_name=_("vision"))
+    slug = models.SlugField(_("slug"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(focus_area__isnull=False, vision__isnull=True)
+                           | Q(focus_area__isnull=True, vision__isnull=False)),
+                name="goal_has_exactly_one_parent",
+            ),
+            models.UniqueConstraint(fields=["agreement", "slug"],
+                                    name="goal_slug_unique_in_agreement"),
+        ]
+
+    @property
+    def parent(self) -> FocusArea | Vision | None:
+        return self.focus_area or self.vision
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.focus_area_id) == bool(self.vision_id):
+            raise ValidationError(_("A goal belongs to either a focus area or a vision."))
+        parent = self.parent
+        if parent is not None and self.agreement_id and parent.agreement_id != self.agreement_id:
+            raise ValidationError(_("The goal's parent belongs to another agreement."))
+
+    def save(self, *args, **kwargs) -> None:
+        parent = self.parent
+        if parent is not None and not self.agreement_id:
+            self.agreement_id = parent.agreement_id
+        if not self.slug:
+            self.slug = danish_slugify(self.title)[:100]
+        super().save(*args, **kwargs)
+
+
+class Initiative(AgreementPart):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        ONGOING = "ongoing", _("ongoing")
+        COMPLETED = "completed", _("completed")
+        PAUSED = "paused", _("paused")
+        CANCELLED = "cancelled", _("cancelled")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="initiatives",
+                             verbose_name=_("goal"))
+    owner_body = models.ForeignKey(Body, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="initiatives", verbose_name=_("owner (body)"))
+    owner_cluster = models.ForeignKey(HealthCluster, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="initiatives",
+                                      verbose_name=_("owner (health cluster)"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PLANNED)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo content"), default=False)
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    @property
+    def owner(self) -> Body | HealthCluster | None:
+        return self.owner_body or self.owner_cluster
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end is before the start.")})
+
+
+class FollowUpSource(AgreementPart):
+    """A source the agreement is followed up with: national goals, health profile, LUP..."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
+                                  related_name="followup_sources", verbose_name=_("agreement"))
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(AgreementPart.Meta):
+        verbose_name = _("follow-up source")
+        verbose_name_plural = _("follow-up sources")
+
+
+class Annex(Dated):
+    class Kind(models.TextChoices):
+        COOPERATION_AGREEMENT = "cooperation_agreement", _("cooperation agreement")
+        COMMUNICATION_AGREEMENT = "communication_agreement", _("communication agreement")
+        CARE_PROGRAMME = "care_programme", _("care programme")
+        GUIDANCE = "guidance", _("guidance")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    agreements = models.ManyToManyField(Agreement, through="AgreementAnnex",
+                                        related_name="annexes", verbose_name=_("agreements"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("annex")
+        verbose_name_plural = _("annexes")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = danish_slugify(self.title)[:100]
+        super().save(*args, **kwargs)
+
+
+class AgreementAnnex(models.Model):
+    """An annex as part of one agreement; `carried_over_from` names the agreement it came from."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
+                                  related_name="annex_links", verbose_name=_("agreement"))
+    annex = models.ForeignKey(Annex, on_delete=models.CASCADE, related_name="agreement_links",
+                              verbose_name=_("annex"))
+    number = models.PositiveIntegerField(_("number"), default=0)
+    carried_over_from = models.ForeignKey(
+        Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("carried over from"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number", "annex__title"]
+        verbose_name = _("annex of agreement")
+        verbose_name_plural = _("annexes of agreement")
+        constraints = [models.UniqueConstraint(fields=["agreement", "annex"],
+                                               name="agreement_annex_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.annex}"

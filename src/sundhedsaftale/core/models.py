@@ -1,0 +1,81 @@
+"""Abstract building blocks shared by the content models of every app.
+
+`Sourced`: a fact that must say where it comes from and how sure we are ([V]/[U]/[NF] in
+docs/domain.md). The source and the certainty are data that the secretariat edits in the admin;
+pages show them as "Kilde: ..." and mark uncertain facts.
+
+`Dated`: a row that is valid in a period (valid_to empty = still valid).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Certainty(models.TextChoices):
+    VERIFIED = "V", _("verified")
+    UNCERTAIN = "U", _("uncertain")
+    NOT_FOUND = "NF", _("not found")
+
+
+class Sourced(models.Model):
+    source = models.CharField(
+        _("source"), max_length=300, blank=True,
+        help_text=_("Where the fact comes from, so anyone can check it."),
+    )
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    certainty = models.CharField(
+        _("certainty"), max_length=2, choices=Certainty.choices, default=Certainty.UNCERTAIN,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_uncertain(self) -> bool:
+        """True unless the fact is verified; pages mark such facts as "usikker"."""
+        return self.certainty != Certainty.VERIFIED
+
+    @property
+    def source_label(self) -> str:
+        """The source as one line for templates ("" when no source is recorded)."""
+        return self.source or self.source_url
+
+    @property
+    def certainty_label(self) -> str:
+        return str(Certainty(self.certainty).label)
+
+
+class DatedQuerySet(models.QuerySet):
+    def valid_on(self, on: datetime.date) -> "DatedQuerySet":
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+
+
+class Dated(models.Model):
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Empty: still valid.")
+    )
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_valid_on(self, on: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date is before the start date.")})
