@@ -1,5 +1,198 @@
-from django.http import HttpRequest, HttpResponse
+"""Public portal views: parse the request, call one selector, render a template."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from sundhedsaftale.agreements.models import Agreement, FocusArea, Goal
+from sundhedsaftale.agreements.selectors import (
+    agreement_get_for_user,
+    agreement_list_for_user,
+    focus_area_get,
+    goal_get,
+)
+from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.bodies.selectors import body_detail as body_detail_selector
+from sundhedsaftale.geography.models import HealthCluster, Municipality
+
+from . import search as portal_search
+from . import selectors
+
+ACCESSIBILITY_CONTACT = "sundhedsaftale@regionh.example"
+ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 22)
 
 
+def reference_date(request: HttpRequest) -> datetime.date:
+    """The date the geography is shown for: ?dato=YYYY-MM-DD, else today."""
+    raw = request.GET.get("dato", "").strip()
+    if raw:
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    return timezone.localdate()
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness check for load balancers (and the bare view of bench/web_bench.py)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Sundhedsaftale")
+    today = timezone.localdate()
+    return render(request, "portal/front.html", {
+        "section": "front",
+        "agreement": selectors.agreement_current(on=today),
+        "clusters": selectors.cluster_list(on=today),
+    })
+
+
+@require_safe
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/agreement_list.html", {
+        "section": "agreements",
+        "agreements": list(agreement_list_for_user(user=request.user)),
+    })
+
+
+@require_safe
+def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        agreement = agreement_get_for_user(slug=slug, user=request.user)
+    except Agreement.DoesNotExist:
+        raise Http404(_("Aftalen findes ikke.")) from None
+    return render(request, "portal/agreement_detail.html", {
+        "section": "agreements", "agreement": agreement,
+    })
+
+
+@require_safe
+def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpResponse:
+    try:
+        focus_area = focus_area_get(agreement_slug=slug, slug=focus_slug, user=request.user)
+    except FocusArea.DoesNotExist:
+        raise Http404(_("Fokusområdet findes ikke.")) from None
+    return render(request, "portal/focus_area_detail.html", {
+        "section": "agreements", "focus_area": focus_area, "agreement": focus_area.agreement,
+    })
+
+
+@require_safe
+def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse:
+    try:
+        goal = goal_get(agreement_slug=slug, slug=goal_slug, user=request.user)
+    except Goal.DoesNotExist:
+        raise Http404(_("Målet findes ikke.")) from None
+    return render(request, "portal/goal_detail.html", {
+        "section": "agreements", "goal": goal, "agreement": goal.agreement,
+    })
+
+
+@require_safe
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    on = reference_date(request)
+    return render(request, "portal/cluster_list.html", {
+        "section": "clusters", "clusters": selectors.cluster_list(on=on), "on": on,
+    })
+
+
+@require_safe
+def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        page = selectors.cluster_page(code=code, on=reference_date(request))
+    except HealthCluster.DoesNotExist:
+        raise Http404(_("Sundhedsklyngen findes ikke.")) from None
+    return render(request, "portal/cluster_detail.html", {
+        "section": "clusters", "page": page, "cluster": page.summary.cluster,
+    })
+
+
+CSV_COLUMNS = ["kode", "kommune", "sundhedsklynger", "befolkning"]
+
+
+@require_safe
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    on = reference_date(request)
+    rows = selectors.municipality_list(on=on)
+    if request.GET.get("format") == "csv":
+        return _municipality_csv(rows, on)
+    return render(request, "portal/municipality_list.html", {
+        "section": "municipalities", "rows": rows, "on": on,
+        "total": sum(r.population or 0 for r in rows),
+    })
+
+
+@require_safe
+def municipality_csv(request: HttpRequest) -> HttpResponse:
+    on = reference_date(request)
+    return _municipality_csv(selectors.municipality_list(on=on), on)
+
+
+def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kommuner-{on.isoformat()}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the Danish letters as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([
+            row.municipality.code,
+            row.municipality.name,
+            ", ".join(c.name for c in row.clusters),
+            "" if row.population is None else row.population,
+        ])
+    return response
+
+
+@require_safe
+def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        page = selectors.municipality_page(code=code, on=reference_date(request))
+    except Municipality.DoesNotExist:
+        raise Http404(_("Kommunen findes ikke.")) from None
+    return render(request, "portal/municipality_detail.html", {
+        "section": "municipalities", "page": page, "municipality": page.municipality,
+    })
+
+
+@require_safe
+def body_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/body_list.html", {
+        "section": "bodies", "groups": selectors.body_groups(on=reference_date(request)),
+    })
+
+
+@require_safe
+def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        body = body_detail_selector(slug=slug, on=reference_date(request))
+    except Body.DoesNotExist:
+        raise Http404(_("Organet findes ikke.")) from None
+    return render(request, "portal/body_detail.html", {"section": "bodies", "body": body})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = portal_search.normalise_query(request.GET.get("q", ""))
+    hits = portal_search.search(query) if query else []
+    return render(request, "portal/search.html", {
+        "section": "search", "query": query, "hits": hits,
+    })
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html", {
+        "section": "accessibility",
+        "contact_email": ACCESSIBILITY_CONTACT,
+        "statement_date": ACCESSIBILITY_REVIEWED,
+    })

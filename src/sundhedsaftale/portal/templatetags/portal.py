@@ -1,0 +1,52 @@
+"""Template helpers for the public portal: sources of facts and Danish number formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_source.html")
+def source(fact: Any) -> dict[str, Any]:
+    """Show where a fact comes from ("Kilde: ...") and mark it "usikker" unless verified.
+
+    Works on any object with H1's `Sourced` fields (source, source_url, certainty); objects
+    without them render nothing.
+    """
+    label = getattr(fact, "source_label", "") or ""
+    url = getattr(fact, "source_url", "") or ""
+    uncertain = bool(getattr(fact, "is_uncertain", False))
+    certainty = getattr(fact, "certainty_label", "") if hasattr(fact, "certainty") else ""
+    return {"label": label, "url": url, "uncertain": uncertain, "certainty": certainty}
+
+
+@register.filter
+def thousands(value: Any) -> str:
+    """1891871 -> "1.891.871" in Danish, "1,891,871" in English; empty for None."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, decimal_pos=None, force_grouping=True)
+
+
+@register.filter
+def percent_of(value: Any, total: Any) -> float:
+    """value as a percentage of total (0 when total is empty), for bar widths."""
+    try:
+        return round(100.0 * float(value) / float(total), 1) if total else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@register.inclusion_tag("portal/_breadcrumbs.html")
+def breadcrumbs(*parts: Any) -> dict[str, Any]:
+    """Breadcrumbs after "Forside": pairs of (label, url), then the current page's label.
+
+    {% breadcrumbs _("Aftaler") agreements_url agreement.title %}
+    """
+    *pairs, current = parts
+    links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return {"links": links, "current": current}
