@@ -139,9 +139,13 @@ class Vision(AgreementPart):
         constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
                                                name="vision_slug_unique_in_agreement")]
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.title)[:100]
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -167,9 +171,13 @@ class FocusArea(AgreementPart):
         constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
                                                name="focus_area_slug_unique_in_agreement")]
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.title)[:100]
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -214,12 +222,16 @@ class Goal(AgreementPart):
         if parent is not None and self.agreement_id and parent.agreement_id != self.agreement_id:
             raise ValidationError(_("The goal's parent belongs to another agreement."))
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         parent = self.parent
         if parent is not None and not self.agreement_id:
             self.agreement_id = parent.agreement_id
         if not self.slug:
             self.slug = danish_slugify(self.title)[:100]
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -296,9 +308,13 @@ class Annex(Dated):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.title)[:100]
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 

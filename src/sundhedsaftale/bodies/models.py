@@ -47,9 +47,13 @@ class Organisation(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -90,9 +94,13 @@ class Body(Sourced, Dated):
     def __str__(self) -> str:
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.short_name or self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 

@@ -36,9 +36,13 @@ class Region(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -59,9 +63,13 @@ class Municipality(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -91,9 +99,13 @@ class District(Sourced):
     def __str__(self) -> str:
         return f"{self.municipality.name} - {self.name}"
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
@@ -113,9 +125,13 @@ class Hospital(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def fill_defaults(self) -> None:
+        """Derive empty fields (slug from the name/title) before validation."""
         if not self.slug:
             self.slug = danish_slugify(self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
         super().save(*args, **kwargs)
 
 
