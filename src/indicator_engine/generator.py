@@ -64,6 +64,10 @@ CLUSTER_OF_DISTRICT: dict[str, str] = {
     **{f"101-{n:02d}": "byen" for n in (1, 2, 3, 6, 7, 8)},
     **{f"101-{n:02d}": "syd" for n in (4, 5, 9, 10)},
 }
+# København is split between two clusters by district and every København person has a
+# district, so district rows decide. The contract requires a cluster on every row; the
+# municipality row carries the cluster of the larger part (byen) only as a fallback.
+SPLIT_MUNICIPALITY_FALLBACK = "byen"
 HOSPITAL_OF_CLUSTER = {"byen": 0, "syd": 1, "midt": 2, "nord": 3, "bornholm": 4}
 HOSPITAL_SOR_PREFIX = ("1301", "1302", "1303", "1304", "1305", "1306")  # 5 = Rigshospitalet
 
@@ -511,7 +515,7 @@ def _geografi_rows() -> list[dict[str, str]]:
     rows = []
     for m in municipality_calibration():
         rows.append({"level": "municipality", "code": m.code,
-                     "cluster": CLUSTER_OF_MUNICIPALITY.get(m.code, ""),
+                     "cluster": CLUSTER_OF_MUNICIPALITY.get(m.code, SPLIT_MUNICIPALITY_FALLBACK),
                      "valid_from": CLUSTER_VALID_FROM.isoformat(),
                      "valid_to": CLUSTER_VALID_TO.isoformat()})
     for code, _bydel, _pop in district_calibration():
@@ -523,7 +527,7 @@ def _geografi_rows() -> list[dict[str, str]]:
 
 def write_geografi(path: Path) -> None:
     """Write geografi.csv: municipality and district rows with their cluster and validity.
-    København's municipality row has no cluster of its own (its districts carry it)."""
+    København's own row names a fallback cluster; its district rows override it."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["level", "code", "cluster", "valid_from", "valid_to"],
                            lineterminator="\n")
