@@ -297,6 +297,7 @@ class Annex(Dated):
     summary = models.TextField(_("summary"), blank=True)
     url = models.URLField(_("URL"), max_length=500, blank=True)
     agreements = models.ManyToManyField(Agreement, through="AgreementAnnex",
+                                        through_fields=("annex", "agreement"),
                                         related_name="annexes", verbose_name=_("agreements"))
     history = HistoricalRecords()
 

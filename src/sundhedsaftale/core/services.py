@@ -10,12 +10,16 @@ from django.db import models, transaction
 M = TypeVar("M", bound=models.Model)
 
 
-def content_save(*, instance: M, by: Any | None, reason: str = "") -> M:
-    """Validate and save `instance`, recording `by` (a user) and `reason` in its history."""
+def content_save(*, instance: M, by: Any | None, reason: str = "", validate: bool = True) -> M:
+    """Validate and save `instance`, recording `by` (a user) and `reason` in its history.
+
+    validate=False is for callers that validated already (the admin's forms).
+    """
     fill_defaults = getattr(instance, "fill_defaults", None)
     if fill_defaults is not None:
         fill_defaults()
-    instance.full_clean()
+    if validate:
+        instance.full_clean()
     if hasattr(type(instance), "history"):
         instance._history_user = by  # type: ignore[attr-defined]
         if reason:

@@ -267,9 +267,11 @@ def population_by_age_band(*, region: Region | None = None,
         if dis_ids:
             condition |= Q(district_id__in=dis_ids)
         qs = qs.filter(condition)
+    elif region is not None:
+        # A region's breakdown is the sum of its municipalities (FOLK1A gives the region total).
+        qs = qs.filter(municipality__region=region)
     else:
-        qs = qs.filter(**_area_filter(region=region, municipality=municipality,
-                                      district=district))
+        qs = qs.filter(**_area_filter(municipality=municipality, district=district))
     bands: dict[int, list[int]] = {}
     synthetic = False
     for age_from, sex, count, is_synth in qs.values_list("age_from", "sex", "count",

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin
+
+from .models import (
+    Agreement, AgreementAnnex, Annex, FocusArea, FollowUpSource, Goal, Initiative, LegalRegime,
+    Principle, Vision,
+)
+from .services import agreement_status_set
+
+
+@admin.register(LegalRegime)
+class LegalRegimeAdmin(ContentAdmin):
+    list_display = ("short_name", "code", "valid_from", "valid_to", "certainty")
+    search_fields = ("code", "name", "short_name")
+    fieldsets = ((None, {"fields": ("code", "short_name", "name", "description", "valid_from",
+                                    "valid_to")}), SOURCE_FIELDSET)
+
+
+class VisionInline(admin.TabularInline):
+    model = Vision
+    extra = 0
+    fields = ("number", "title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+class PrincipleInline(admin.TabularInline):
+    model = Principle
+    extra = 0
+    fields = ("number", "title", "summary")
+    show_change_link = True
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    extra = 0
+    fields = ("number", "title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+class FollowUpSourceInline(admin.TabularInline):
+    model = FollowUpSource
+    extra = 0
+    fields = ("number", "title", "url")
+
+
+class AgreementAnnexInline(admin.TabularInline):
+    model = AgreementAnnex
+    fk_name = "agreement"
+    extra = 0
+    fields = ("number", "annex", "carried_over_from")
+    autocomplete_fields = ("annex",)
+
+
+def _status_action(status: str, label: Any):
+    def action(modeladmin: admin.ModelAdmin, request: Any, queryset: Any) -> None:
+        for agreement in queryset:
+            agreement_status_set(agreement=agreement, status=status, by=request.user)
+        modeladmin.message_user(request, _("Status changed."), messages.SUCCESS)
+
+    action.__name__ = f"set_status_{status}"
+    return admin.action(description=label, permissions=["change"])(action)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ContentAdmin):
+    list_display = ("title", "slug", "status", "regime", "period_start", "period_end", "is_demo")
+    list_filter = ("status", "kind", "regime")
+    search_fields = ("title", "slug", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("party_municipalities", "bodies", "clusters")
+    inlines = [VisionInline, PrincipleInline, FocusAreaInline, FollowUpSourceInline,
+               AgreementAnnexInline]
+    actions = [_status_action(s, _("Set status: %s") % label)
+               for s, label in Agreement.Status.choices]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "status", "regime", "period_start",
+                           "period_end", "summary", "is_demo")}),
+        (_("Parties and organisation"), {"fields": ("party_region", "party_municipalities",
+                                                    "parties_text", "bodies", "clusters")}),
+    )
+
+
+class GoalInline(admin.StackedInline):
+    model = Goal
+    extra = 0
+    fields = ("number", "title", "slug", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+class FocusAreaGoalInline(GoalInline):
+    fk_name = "focus_area"
+
+
+class VisionGoalInline(GoalInline):
+    fk_name = "vision"
+
+
+@admin.register(Vision)
+class VisionAdmin(ContentAdmin):
+    list_display = ("title", "agreement", "number")
+    list_filter = ("agreement",)
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [VisionGoalInline]
+
+
+@admin.register(Principle)
+class PrincipleAdmin(ContentAdmin):
+    list_display = ("title", "agreement", "number")
+    list_filter = ("agreement",)
+    search_fields = ("title", "summary")
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(ContentAdmin):
+    list_display = ("title", "agreement", "number", "slug")
+    list_filter = ("agreement",)
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [FocusAreaGoalInline]
+
+
+class GoalAdminForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ("focus_area", "vision", "number", "title", "slug", "summary")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        parent = data.get("focus_area") or data.get("vision")
+        if parent is not None:
+            # The agreement follows the parent; set it before the model validates.
+            self.instance.agreement_id = parent.agreement_id
+        return data
+
+
+class InitiativeInline(admin.TabularInline):
+    model = Initiative
+    extra = 0
+    fields = ("number", "title", "status", "owner_body", "owner_cluster", "start_date",
+              "end_date", "is_demo")
+    show_change_link = True
+
+
+@admin.register(Goal)
+class GoalAdmin(ContentAdmin):
+    form = GoalAdminForm
+    list_display = ("title", "agreement", "focus_area", "vision", "number")
+    list_filter = ("agreement", "focus_area")
+    list_select_related = ("agreement", "focus_area", "vision")
+    search_fields = ("title", "summary", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [InitiativeInline]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(ContentAdmin):
+    list_display = ("title", "goal", "status", "owner_body", "owner_cluster", "start_date",
+                    "end_date", "is_demo")
+    list_filter = ("status", "is_demo", "owner_cluster", "goal__agreement")
+    search_fields = ("title", "summary")
+
+
+@admin.register(FollowUpSource)
+class FollowUpSourceAdmin(ContentAdmin):
+    list_display = ("title", "agreement", "number")
+    list_filter = ("agreement",)
+
+
+class AnnexLinkInline(admin.TabularInline):
+    model = AgreementAnnex
+    fk_name = "annex"
+    extra = 0
+    fields = ("agreement", "number", "carried_over_from")
+
+
+@admin.register(Annex)
+class AnnexAdmin(ContentAdmin):
+    list_display = ("title", "kind", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [AnnexLinkInline]
