@@ -1,0 +1,141 @@
+"""Compute backends: DuckDB (default) and Spark local mode, both driven through Ibis.
+
+A backend loads the canonical tables, materialises building blocks (DuckDB temp tables /
+cached Spark tables) and executes Ibis expressions. The expressions themselves are the same for
+both; only loading and materialising differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pandas as pd
+from ibis.expr.types import Table
+
+from .contract import SourceFile
+from .io import export_canonical_parquet, geography_frame, load_into_duckdb
+
+BACKENDS = ("duckdb", "spark")
+_counter = itertools.count()
+
+
+class Backend:
+    name: str = ""
+    con: Any
+
+    def load(self, files: dict[str, SourceFile]) -> None:
+        raise NotImplementedError
+
+    def table(self, name: str) -> Table:
+        return self.con.table(name)
+
+    def materialise(self, expr: Table, name: str) -> Table:
+        raise NotImplementedError
+
+    def register_frame(self, frame: pd.DataFrame, name: str) -> Table:
+        raise NotImplementedError
+
+    def execute(self, expr: Table) -> pd.DataFrame:
+        return expr.execute()
+
+    def close(self) -> None:
+        pass
+
+
+class DuckDBBackend(Backend):
+    name = "duckdb"
+
+    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
+        config: dict[str, Any] = {}
+        memory_limit = memory_limit or os.environ.get("SUNDHEDSAFTALE_DUCKDB_MEMORY")
+        threads = threads or int(os.environ.get("SUNDHEDSAFTALE_DUCKDB_THREADS", "0")) or None
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        self.con = ibis.duckdb.connect(**config)
+        self.raw: duckdb.DuckDBPyConnection = self.con.con
+
+    def load(self, files: dict[str, SourceFile]) -> None:
+        load_into_duckdb(self.raw, files)
+
+    def materialise(self, expr: Table, name: str) -> Table:
+        sql = self.con.compile(expr)
+        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        return self.con.table(name)
+
+    def register_frame(self, frame: pd.DataFrame, name: str) -> Table:
+        view = f"__df_{next(_counter)}"
+        self.raw.register(view, frame)
+        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{view}"')
+        self.raw.unregister(view)
+        return self.con.table(name)
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+
+def spark_session(app_name: str = "sundhedsaftale") -> Any:
+    """A quiet local[2] Spark session with UTC session time zone."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", os.environ.get("SUNDHEDSAFTALE_SPARK_MEMORY", "2g"))
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+class SparkBackend(Backend):
+    name = "spark"
+
+    def __init__(self, spark: Any | None = None) -> None:
+        self.spark = spark or spark_session()
+        self.con = ibis.pyspark.connect(self.spark)
+        self._tmp = Path(tempfile.mkdtemp(prefix="sundhedsaftale-spark-"))
+        self._cached: list[Any] = []
+
+    def load(self, files: dict[str, SourceFile]) -> None:
+        # DuckDB reads and normalises the validated files once; Spark reads the result.
+        for name, path in export_canonical_parquet(files, self._tmp).items():
+            self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        self.register_frame(geography_frame(files), "geography")
+
+    def materialise(self, expr: Table, name: str) -> Table:
+        frame = self.spark.sql(self.con.compile(expr)).cache()
+        frame.count()
+        self._cached.append(frame)
+        frame.createOrReplaceTempView(name)
+        return self.con.table(name)
+
+    def register_frame(self, frame: pd.DataFrame, name: str) -> Table:
+        self.spark.createDataFrame(frame).createOrReplaceTempView(name)
+        return self.con.table(name)
+
+    def close(self) -> None:
+        for frame in self._cached:
+            frame.unpersist()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def make_backend(name: str, **options: Any) -> Backend:
+    if name == "duckdb":
+        return DuckDBBackend(**options)
+    if name == "spark":
+        return SparkBackend(**options)
+    raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -1,0 +1,190 @@
+"""Building blocks, computed once per run and reused by every indicator and period.
+
+Documented choices (domain.md §4 marks some of these uncertain):
+- A hospital stay is a run of one person's physical attendances (ALCA00) that overlap or lie at
+  most 4 hours apart (gap measured from the running maximum end time of the earlier contacts);
+  exactly 4 h still links. Linking is gaps-and-islands over one ordered window.
+- An admission is a stay of at least 12 hours (end minus start).
+- Acute, psychiatric/somatic and the stay's action diagnosis come from the FIRST contact of the
+  stay (earliest start; ties by end, then contact id). A stay mixing psychiatric and somatic
+  contacts therefore counts as whatever its first contact was.
+- Stay diagnoses: the first contact's action diagnosis plus every A/B diagnosis of every contact
+  of the stay, excluding those later disproved (senere_afkraeftet).
+- Residence (municipality, district), sex and birth date come from the latest population
+  snapshot with ref_dato <= the date, else the earliest one; persons never in the population
+  table are left out (no residence, no denominator).
+- Cluster at a date: the geography row valid at that date for the person's district, else for
+  the municipality (a district row overrides its municipality).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import pandas as pd
+from ibis.expr.types import BooleanValue, DateValue, IntegerValue, Table
+
+from .backends import Backend
+
+LINK_GAP_SECONDS = 4 * 3600
+ADMISSION_MIN_SECONDS = 12 * 3600
+EARLIEST = dt.date(1900, 1, 1)
+OPEN_END = dt.date(9999, 12, 31)
+
+
+@dataclass
+class Blocks:
+    contact_stay: Table  # contact_id, cpr, stay_no
+    stays: Table  # cpr, stay_no, start/end, first contact's attributes
+    admissions: Table  # stays >= 12 h with residence, age, sex, cluster at start
+    admission_dx: Table  # cpr, stay_no, code, dx_type for admissions
+    residence: Table  # cpr, valid_from, valid_to, birth_date, sex, kom, district
+    population_cells: Table  # ref_date, kom, district, age, sex, disease flags, persons
+    diseases: tuple[str, ...]
+    data_start: dt.date | None  # first contact start date
+    data_end: dt.date | None  # last contact start date: the end of the observed period
+
+
+def age_at(birth: DateValue, on: DateValue) -> IntegerValue:
+    """Completed years of age on a date."""
+    before_birthday = (on.month() * 100 + on.day()) < (birth.month() * 100 + birth.day())
+    return (on.year() - birth.year() - before_birthday.cast("int64")).cast("int64")
+
+
+def link_stays(contacts: Table) -> Table:
+    """contact rows (physical only) with cpr, stay_no and is_first (the contact opening a stay)."""
+    phys = contacts.filter(contacts.physical)
+    order = [phys.start_s, phys.end_s, phys.contact_id]
+    earlier = ibis.window(group_by=phys.cpr, order_by=order, rows=(None, -1))
+    prev_end = phys.end_s.max().over(earlier)
+    flagged = phys.mutate(
+        is_first=prev_end.isnull() | (phys.start_s > prev_end + LINK_GAP_SECONDS)
+    )
+    running = ibis.window(group_by=flagged.cpr,
+                          order_by=[flagged.start_s, flagged.end_s, flagged.contact_id],
+                          rows=(None, 0))
+    return flagged.mutate(stay_no=flagged.is_first.cast("int64").sum().over(running))
+
+
+def cluster_lookup(frame: Table, geography: Table, date_col: str) -> Table:
+    """Add `cluster` to a table with kom, district and a date column."""
+    d = geography.filter(geography.level == "district").select(
+        d_code="code", d_cluster="cluster", d_from="valid_from", d_to="valid_to")
+    m = geography.filter(geography.level == "municipality").select(
+        m_code="code", m_cluster="cluster", m_from="valid_from", m_to="valid_to")
+    on_date = frame[date_col]
+    j = frame.left_join(
+        d, [frame.district == d.d_code, on_date >= d.d_from, on_date <= d.d_to])
+    on_date = j[date_col]
+    j = j.left_join(m, [j.kom == m.m_code, on_date >= m.m_from, on_date <= m.m_to])
+    j = j.mutate(cluster=j.d_cluster.coalesce(j.m_cluster))
+    return j.drop("d_code", "d_cluster", "d_from", "d_to", "m_code", "m_cluster", "m_from",
+                  "m_to")
+
+
+def with_residence(frame: Table, residence: Table, date_col: str) -> Table:
+    """Inner-join residence valid at frame[date_col]: adds birth_date, sex, kom, district."""
+    r = residence.select(r_cpr="cpr", r_from="valid_from", r_to="valid_to",
+                         birth_date="birth_date", sex="sex", kom="kom", district="district")
+    j = frame.join(r, [frame.cpr == r.r_cpr, frame[date_col] >= r.r_from,
+                       frame[date_col] < r.r_to])
+    return j.drop("r_cpr", "r_from", "r_to")
+
+
+def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
+    contacts = backend.table("contacts")
+    diagnoses = backend.table("diagnoses")
+    population = backend.table("population")
+    chronic = backend.table("chronic")
+    geography = backend.table("geography")
+
+    linked = backend.materialise(
+        link_stays(contacts).select("contact_id", "cpr", "stay_no", "is_first", "start_s",
+                                     "end_s", "start_date", "end_date", "acute",
+                                     "psychiatric", "action_dx"),
+        "blk_linked",
+    )
+    spans = linked.group_by(["cpr", "stay_no"]).aggregate(
+        start_s=linked.start_s.min(), end_s=linked.end_s.max(),
+        start_date=linked.start_date.min(), end_date=linked.end_date.max(),
+        n_contacts=linked.count(),
+    )
+    first = linked.filter(linked.is_first).select(
+        f_cpr="cpr", f_stay="stay_no", acute="acute", psychiatric="psychiatric",
+        action_dx="action_dx")
+    stays = spans.join(first, [spans.cpr == first.f_cpr, spans.stay_no == first.f_stay]).drop(
+        "f_cpr", "f_stay")
+    stays = backend.materialise(stays, "blk_stays")
+
+    # Residence intervals: snapshot i is valid from its ref_date (earliest: from 1900) to the
+    # next snapshot's ref_date.
+    by_person = ibis.window(group_by=population.cpr, order_by=population.ref_date)
+    residence = population.mutate(
+        valid_from=ibis.ifelse(ibis.row_number().over(by_person) == 0, ibis.date(EARLIEST),
+                               population.ref_date),
+        valid_to=population.ref_date.lead().over(by_person).coalesce(ibis.date(OPEN_END)),
+    ).select("cpr", "valid_from", "valid_to", "birth_date", "sex", "kom", "district")
+    residence = backend.materialise(residence, "blk_residence")
+
+    adm = stays.filter((stays.end_s - stays.start_s) >= ADMISSION_MIN_SECONDS)
+    adm = with_residence(adm, residence, "start_date")
+    adm = cluster_lookup(adm, geography, "start_date")
+    adm = adm.mutate(age_start=age_at(adm.birth_date, adm.start_date),
+                     age_end=age_at(adm.birth_date, adm.end_date))
+    if diseases:
+        first_reg = chronic.group_by(["cpr", "disease"]).aggregate(
+            first_from=chronic.from_date.min())
+        for disease in diseases:
+            reg = first_reg.filter(first_reg.disease == disease).select(
+                c_cpr="cpr", c_from="first_from")
+            adm = adm.left_join(reg, adm.cpr == reg.c_cpr)
+            flag: BooleanValue = adm.c_from.notnull() & (adm.c_from <= adm.start_date)
+            adm = adm.mutate(**{f"has_{disease}": flag.fill_null(False)}).drop("c_cpr",
+                                                                                "c_from")
+    admissions = backend.materialise(adm, "blk_admissions")
+
+    keys = admissions.select(a_cpr="cpr", a_stay="stay_no")
+    dx = diagnoses.join(linked.select("contact_id", "cpr", "stay_no"), "contact_id").select(
+        "cpr", "stay_no", "code", "dx_type")
+    dx = dx.union(admissions.select("cpr", "stay_no", code="action_dx",
+                                    dx_type=ibis.literal("A")), distinct=True)
+    dx = dx.join(keys, [dx.cpr == keys.a_cpr, dx.stay_no == keys.a_stay]).drop("a_cpr",
+                                                                               "a_stay")
+    admission_dx = backend.materialise(dx, "blk_admission_dx")
+
+    # Population cells: every 1 January snapshot, by residence, cluster, age, sex and disease
+    # registration at that date; small, and the only population scan of the run.
+    # Clusters are attached later, per period, from the dated mapping (see compiler.py).
+    pop = population.mutate(age=age_at(population.birth_date, population.ref_date))
+    if diseases:
+        first_reg = chronic.group_by(["cpr", "disease"]).aggregate(
+            first_from=chronic.from_date.min())
+        for disease in diseases:
+            reg = first_reg.filter(first_reg.disease == disease).select(
+                c_cpr="cpr", c_from="first_from")
+            pop = pop.left_join(reg, pop.cpr == reg.c_cpr)
+            pflag: BooleanValue = pop.c_from.notnull() & (pop.c_from <= pop.ref_date)
+            pop = pop.mutate(**{f"has_{disease}": pflag.fill_null(False)}).drop("c_cpr",
+                                                                                "c_from")
+    dims = ["ref_date", "kom", "district", "age", "sex",
+            *(f"has_{d}" for d in diseases)]
+    cells = pop.group_by(dims).aggregate(persons=pop.count())
+    population_cells = backend.materialise(cells, "blk_population_cells")
+
+    span = backend.execute(contacts.aggregate(data_start=contacts.start_date.min(),
+                                              data_end=contacts.start_date.max()))
+    return Blocks(linked.select("contact_id", "cpr", "stay_no"), stays, admissions,
+                  admission_dx, residence, population_cells, diseases,
+                  _as_date(span["data_start"].iloc[0]), _as_date(span["data_end"].iloc[0]))
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or str(value) in ("NaT", "nan", "None"):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(str(value)).date()
