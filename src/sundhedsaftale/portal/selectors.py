@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext
 
 from sundhedsaftale.agreements.models import Agreement
 from sundhedsaftale.agreements.selectors import agreement_public_list
@@ -37,7 +38,9 @@ AGE_BANDS: list[tuple[int, int | None]] = [
 
 def age_band_label(band: tuple[int, int | None]) -> str:
     first, last = band
-    return f"{first}+ år" if last is None else f"{first}–{last} år"
+    if last is None:
+        return gettext("%(first)s+ år") % {"first": first}
+    return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
 
 
 def _band_case() -> Case:

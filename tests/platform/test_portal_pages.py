@@ -1,0 +1,399 @@
+"""Public portal pages on the demo data, through the Django test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from sundhedsaftale.agreements.models import Agreement
+from sundhedsaftale.bodies.models import Membership
+
+# A date inside the clusters' period (2022-07-01 – 2026-12-31), so the tests keep passing
+# after the clusters have been replaced by health councils.
+ON = "2025-06-01"
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """The demo data, loaded once for this module and removed afterwards."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings: object) -> None:
+    """Tests run with DEBUG off and no collected manifest: resolve static URLs plainly."""
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def site(demo: None, db: None, client: object) -> object:
+    return client
+
+
+class Page(HTMLParser):
+    """Just enough of a page to assert what a visitor (or a screen reader) meets."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+        self.lang = ""
+        self.title = ""
+        self.headings: list[tuple[int, str]] = []
+        self.links: list[tuple[str, str]] = []
+        self.tables: list[dict[str, object]] = []
+        self.landmarks: list[str] = []
+        self._stack: list[tuple[str, dict[str, str | None]]] = []
+        self._text: list[str] = []
+        self._link_text: list[str] = []
+        self._link: str | None = None
+        self._heading: int | None = None
+        self._in_title = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang") or ""
+        if tag == "title":
+            self._in_title = True
+        if tag in {"header", "nav", "main", "footer"}:
+            self.landmarks.append(tag)
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading = int(tag[1])
+            self._text = []
+        if tag == "a":
+            self._link = attributes.get("href") or ""
+            self._link_text = []
+        if tag == "table":
+            self.tables.append({"caption": False, "th": 0, "th_scoped": 0})
+        if tag == "caption" and self.tables:
+            self.tables[-1]["caption"] = True
+        if tag == "th" and self.tables:
+            self.tables[-1]["th"] = int(self.tables[-1]["th"]) + 1  # type: ignore[call-overload]
+            if attributes.get("scope") in {"col", "row"}:
+                self.tables[-1]["th_scoped"] = int(self.tables[-1]["th_scoped"]) + 1  # type: ignore[call-overload]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag == "a" and self._link is not None:
+            self.links.append((self._link, " ".join("".join(self._link_text).split())))
+            self._link = None
+        if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            self.headings.append((self._heading, " ".join("".join(self._text).split())))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        self._text.append(data)
+        if self._link is not None:
+            self._link_text.append(data)
+
+    def hrefs(self, prefix: str) -> set[str]:
+        return {href.split("#")[0] for href, _text in self.links if href.startswith(prefix)}
+
+
+def get(client: object, url: str, status: int = 200) -> Page:
+    response = client.get(url)  # type: ignore[attr-defined]
+    assert response.status_code == status, f"{url}: {response.status_code}"
+    return Page(response.content.decode())
+
+
+# --- structure and accessibility basics, on every kind of page --------------------------------
+
+PAGES = [
+    "/",
+    "/aftaler/",
+    "/aftaler/2024-2027/",
+    "/aftaler/2015-2018/",
+    "/klynger/",
+    f"/klynger/syd/?dato={ON}",
+    f"/kommuner/?dato={ON}",
+    "/kommuner/101/",
+    "/organisation/",
+    "/soeg/?q=ældre",
+    "/tilgaengelighed/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_landmarks_one_h1_ordered_headings_and_captioned_tables(
+    site: object, url: str
+) -> None:
+    page = get(site, url)
+    assert page.lang == "da"
+    assert page.title.strip() and "–" in page.title, "each page has its own title"
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in page.landmarks
+    assert 'href="#main-content"' in page.html and 'id="main-content"' in page.html
+    levels = [level for level, _text in page.headings]
+    assert levels.count(1) == 1, page.headings
+    for previous, current in itertools.pairwise(levels):
+        assert current <= previous + 1, f"heading order jumps from h{previous} to h{current}"
+    for table in page.tables:
+        assert table["caption"], f"a table on {url} has no caption"
+        assert table["th"] == table["th_scoped"], f"a th on {url} lacks scope"
+    vague = [text for _href, text in page.links if text.lower() in {"her", "klik her", "læs mere"}]
+    assert not vague
+
+
+def test_page_titles_differ_between_pages(site: object) -> None:
+    titles = {get(site, url).title for url in PAGES}
+    assert len(titles) == len(PAGES)
+
+
+# --- agreements ---------------------------------------------------------------------------------
+
+def test_agreement_2024_2027_shows_visions_principles_focus_areas_and_goals(site: object) -> None:
+    page = get(site, "/aftaler/2024-2027/")
+    assert len(re.findall(r'<h3 id="vision-', page.html)) == 4
+    principles = page.html.split('id="principper"')[1].split("</ol>")[0]
+    assert principles.count("<li>") == 8
+    assert len(page.hrefs("/aftaler/2024-2027/fokusomraader/")) == 3
+    assert len(page.hrefs("/aftaler/2024-2027/maal/")) == 6
+    assert 'id="bilag"' in page.html
+
+
+def test_agreement_2015_2018_shows_four_visions_and_eleven_numbered_goals(site: object) -> None:
+    page = get(site, "/aftaler/2015-2018/")
+    assert len(re.findall(r'<h3 id="vision-', page.html)) == 4
+    goals = page.hrefs("/aftaler/2015-2018/maal/")
+    assert len(goals) == 11
+    numbers = sorted(int(n) for n in re.findall(r'<li value="(\d+)"><a href="/aftaler/2015-2018/maal/',
+                                                 page.html))
+    assert numbers == list(range(1, 12))
+
+
+def test_annexes_carried_over_link_back_to_the_earlier_agreement(site: object) -> None:
+    page = get(site, "/aftaler/2024-2027/")
+    annexes = page.html.split('id="bilag"')[1]
+    assert "/aftaler/2015-2018/" in annexes
+    assert "KOL" in annexes
+
+
+def test_focus_area_page_lists_its_goals_with_initiatives(site: object) -> None:
+    agreement = get(site, "/aftaler/2024-2027/")
+    focus_url = min(agreement.hrefs("/aftaler/2024-2027/fokusomraader/"))
+    page = get(site, focus_url)
+    goal_links = page.hrefs("/aftaler/2024-2027/maal/")
+    assert len(goal_links) == 2
+    assert 'id="indsats-' in page.html
+    goal = get(site, min(goal_links))
+    assert [level for level, _ in goal.headings].count(1) == 1
+    assert focus_url in {href for href, _ in goal.links}
+
+
+def test_drafts_are_not_found_and_not_listed(site: object) -> None:
+    drafts = list(Agreement.objects.exclude(status__in=Agreement.PUBLIC_STATUSES))
+    assert drafts, "the demo data has a draft"
+    listing = get(site, "/aftaler/")
+    for draft in drafts:
+        get(site, f"/aftaler/{draft.slug}/", status=404)
+        assert f"/aftaler/{draft.slug}/" not in listing.hrefs("/aftaler/")
+        for focus_area in draft.focus_areas.all():
+            get(site, f"/aftaler/{draft.slug}/fokusomraader/{focus_area.slug}/", status=404)
+        for goal in draft.goals.all():
+            get(site, f"/aftaler/{draft.slug}/maal/{goal.slug}/", status=404)
+            results = get(site, "/soeg/?q=" + goal.title.split()[0])
+            assert f"/aftaler/{draft.slug}/" not in page_hrefs(results)
+
+
+def page_hrefs(page: Page) -> str:
+    return " ".join(href for href, _ in page.links)
+
+
+def test_unknown_agreement_is_a_danish_404_page(site: object) -> None:
+    page = get(site, "/aftaler/findes-ikke/", status=404)
+    assert "Siden findes ikke" in page.html
+
+
+# --- geography ----------------------------------------------------------------------------------
+
+def test_municipality_list_shows_29_municipalities_with_code_and_cluster(site: object) -> None:
+    page = get(site, f"/kommuner/?dato={ON}")
+    rows = re.findall(
+        r'<th scope="row"><a href="/kommuner/(\d{3})/">([^<]+)</a></th>\s*<td>(\d{3})</td>\s*'
+        r"<td>(.*?)</td>", page.html, re.DOTALL)
+    assert len(rows) == 29
+    for code, _name, shown_code, clusters in rows:
+        assert code == shown_code
+        assert "/klynger/" in clusters, f"municipality {code} shows no cluster"
+    by_code = {code: clusters for code, _n, _c, clusters in rows}
+    assert "/klynger/byen/" in by_code["101"] and "/klynger/syd/" in by_code["101"]
+    assert "/klynger/bornholm/" in by_code["400"]
+
+
+def test_cluster_list_shows_the_five_clusters(site: object) -> None:
+    page = get(site, "/klynger/")
+    assert page.hrefs("/klynger/") >= {f"/klynger/{code}/" for code in
+                                       ("byen", "syd", "midt", "nord", "bornholm")}
+    assert "Bispebjerg og Frederiksberg Hospital" in page.html
+
+
+def test_copenhagen_appears_under_byen_and_syd_with_its_districts(site: object) -> None:
+    byen = get(site, f"/klynger/byen/?dato={ON}")
+    syd = get(site, f"/klynger/syd/?dato={ON}")
+    assert "/kommuner/101/" in byen.hrefs("/kommuner/")
+    assert "/kommuner/101/" in syd.hrefs("/kommuner/")
+    for district in ("Indre By", "Østerbro", "Nørrebro", "Vanløse", "Bispebjerg"):
+        assert district in byen.html
+    for district in ("Valby", "Amager Øst", "Amager Vest"):
+        assert district in syd.html and district not in byen.html
+    assert "Hvidovre" in syd.html and "Amager og Hvidovre Hospital" in syd.html
+    municipality = get(site, f"/kommuner/101/?dato={ON}")
+    assert {"/klynger/byen/", "/klynger/syd/"} <= municipality.hrefs("/klynger/")
+    assert "101-05" in municipality.html
+
+
+def test_cluster_page_has_population_table_by_age_and_sex_and_marks_uncertain_facts(
+    site: object
+) -> None:
+    page = get(site, f"/klynger/syd/?dato={ON}")
+    population = page.html.split("Befolkning efter alder og køn</h2>")[1]
+    assert "Mænd" in population and "Kvinder" in population and "80+ år" in population
+    assert "Kilde:" in page.html
+    assert "usikker" in page.html
+
+
+def _seat_date(body_slug_prefix: str) -> str:
+    """A day on which the demo's members of these bodies hold their seats."""
+    membership = (Membership.objects.filter(body__slug__startswith=body_slug_prefix,
+                                            valid_from__isnull=False)
+                  .order_by("valid_from").first())
+    assert membership is not None
+    return membership.valid_from.isoformat()
+
+
+def test_cluster_page_lists_bodies_with_members_and_roles(site: object) -> None:
+    on = _seat_date("klynge-syd")
+    page = get(site, f"/klynger/syd/?dato={on}")
+    assert {"/organisation/klynge-syd-politisk/", "/organisation/klynge-syd-faglig/"} <= (
+        page.hrefs("/organisation/"))
+    members = page.html.split("Organer og medlemmer</h2>")[1]
+    assert '<th scope="col">Repræsenterer</th>' in members
+    assert "Hvidovre Kommune" in members
+    assert "Medformand" in members
+
+
+def test_body_page_lists_members_with_role_organisation_and_term(site: object) -> None:
+    listing = get(site, "/organisation/")
+    assert "/organisation/ssu/" in listing.hrefs("/organisation/")
+    page = get(site, f"/organisation/ssu/?dato={_seat_date('ssu')}")
+    for column in ("Navn", "Rolle", "Repræsenterer", "Periode"):
+        assert f'<th scope="col">{column}</th>' in page.html
+    assert "Region Hovedstaden" in page.html.split("Medlemmer</h2>")[1]
+
+
+def test_unknown_cluster_and_municipality_are_404(site: object) -> None:
+    get(site, "/klynger/findes-ikke/", status=404)
+    get(site, "/kommuner/999/", status=404)
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    text = content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+@pytest.mark.parametrize("url", ["/kommuner.csv", "/kommuner/?format=csv"])
+def test_municipality_list_downloads_as_csv(site: object, url: str) -> None:
+    response = site.get(f"{url}{'&' if '?' in url else '?'}dato={ON}")  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv_rows(response.content)
+    assert rows[0] == ["kode", "kommune", "sundhedsklynger", "befolkning"]
+    assert len(rows) == 30
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code["101"][1] == "København"
+    assert "Byen" in by_code["101"][2] and "Syd" in by_code["101"][2]
+    assert by_code["147"][3] == "104664"
+
+
+# --- search -------------------------------------------------------------------------------------
+
+def test_search_finds_a_goal_by_a_danish_word(site: object) -> None:
+    page = get(site, "/soeg/?q=ældre")
+    assert page.hrefs("/aftaler/2024-2027/maal/"), "a goal about the elderly is found"
+
+
+def test_search_matches_case_insensitively_with_danish_letters(site: object) -> None:
+    lower = get(site, "/soeg/?q=ældre").hrefs("/aftaler/")
+    upper = get(site, "/soeg/?q=ÆLDRE").hrefs("/aftaler/")
+    assert lower and lower == upper
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="stemming needs PostgreSQL's Danish text search configuration")
+def test_search_on_postgresql_finds_other_word_forms(site: object) -> None:
+    # "børnene" (the children) is stemmed to the same lexeme as "børn" in the goal titles.
+    assert get(site, "/soeg/?q=børnene").hrefs("/aftaler/2024-2027/")
+
+
+def test_search_every_word_must_match(site: object) -> None:
+    assert get(site, "/soeg/?q=ældre").hrefs("/aftaler/")
+    assert not get(site, "/soeg/?q=ældre+xylofonundervisning").hrefs("/aftaler/2024-2027/maal/")
+
+
+def test_empty_search_shows_the_form_without_results(site: object) -> None:
+    page = get(site, "/soeg/")
+    assert 'name="q"' in page.html and "resultater for" not in page.html
+
+
+# --- language -----------------------------------------------------------------------------------
+
+def test_switching_to_english_translates_the_page_and_keeps_the_url(site: object) -> None:
+    response = site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"})  # type: ignore[attr-defined]
+    assert response.status_code == 302 and response["Location"] == "/klynger/"
+    page = get(site, "/klynger/")
+    assert page.lang == "en"
+    assert ">Health clusters<" in page.html
+    assert "Sundhedsklynger pr." not in page.html
+    site.post("/i18n/setlang/", {"language": "da", "next": "/"})  # type: ignore[attr-defined]
+    assert get(site, "/klynger/").lang == "da"
+
+
+# --- speed: a constant number of queries ------------------------------------------------------
+
+def test_agreement_page_runs_a_constant_number_of_queries(
+    site: object, django_assert_max_num_queries: object
+) -> None:
+    with django_assert_max_num_queries(16):  # type: ignore[operator]
+        get(site, "/aftaler/2024-2027/")
+
+
+def test_cluster_page_runs_a_constant_number_of_queries(
+    site: object, django_assert_max_num_queries: object
+) -> None:
+    with django_assert_max_num_queries(10):  # type: ignore[operator]
+        get(site, f"/klynger/syd/?dato={ON}")
+
+
+def test_municipality_list_runs_a_constant_number_of_queries(
+    site: object, django_assert_max_num_queries: object
+) -> None:
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        get(site, f"/kommuner/?dato={ON}")
+
+
+def test_healthz_answers_ok_without_queries(
+    site: object, django_assert_num_queries: object
+) -> None:
+    with django_assert_num_queries(0):  # type: ignore[operator]
+        response = site.get("/healthz/")  # type: ignore[attr-defined]
+    assert response.content == b"ok"
