@@ -9,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin
 
 from .models import (
-    Agreement, AgreementAnnex, Annex, FocusArea, FollowUpSource, Goal, Initiative, LegalRegime,
-    Principle, Vision,
+    Agreement,
+    AgreementAnnex,
+    Annex,
+    FocusArea,
+    FollowUpSource,
+    Goal,
+    Initiative,
+    LegalRegime,
+    Principle,
+    Vision,
 )
 from .services import agreement_status_set
 

@@ -39,7 +39,7 @@ class LegalRegime(Sourced, Dated):
 
 
 class AgreementQuerySet(models.QuerySet):
-    def public(self) -> "AgreementQuerySet":
+    def public(self) -> AgreementQuerySet:
         return self.filter(status__in=Agreement.PUBLIC_STATUSES)
 
 

@@ -7,7 +7,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from .models import (
-    Agreement, AgreementAnnex, FocusArea, Goal, Initiative, LegalRegime, Vision,
+    Agreement,
+    AgreementAnnex,
+    FocusArea,
+    Goal,
+    Initiative,
+    LegalRegime,
+    Vision,
 )
 
 DRAFT_VIEW_PERMISSION = "agreements.view_agreement"

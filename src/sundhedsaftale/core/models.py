@@ -51,7 +51,7 @@ class Sourced(models.Model):
 
 
 class DatedQuerySet(models.QuerySet):
-    def valid_on(self, on: datetime.date) -> "DatedQuerySet":
+    def valid_on(self, on: datetime.date) -> DatedQuerySet:
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )

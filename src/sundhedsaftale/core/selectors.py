@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 
@@ -52,7 +53,7 @@ def history_for(*, instance: models.Model) -> list[HistoryEntry]:
             for change in delta.changes:
                 try:
                     label = str(meta.get_field(change.field).verbose_name)
-                except Exception:  # pragma: no cover - a field removed since
+                except FieldDoesNotExist:  # a field removed since
                     label = change.field
                 changes.append(FieldChange(change.field, label, change.old, change.new))
         user = record.history_user.get_username() if record.history_user else ""

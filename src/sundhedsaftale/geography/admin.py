@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin, uncertain
 
 from .models import (
-    AreaMembership, District, HealthCluster, Hospital, Municipality, PopulationCount, Region,
+    AreaMembership,
+    District,
+    HealthCluster,
+    Hospital,
+    Municipality,
+    PopulationCount,
+    Region,
 )
 
 

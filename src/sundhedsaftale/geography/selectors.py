@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount, Region
@@ -36,7 +36,7 @@ class ClusterDetail:
     """Municipalities belonging as a whole."""
     districts: list[District]
     """Districts belonging to the cluster (their municipality is split between clusters)."""
-    population: "PopulationTotal | None" = None
+    population: PopulationTotal | None = None
 
     @property
     def split_municipalities(self) -> list[Municipality]:

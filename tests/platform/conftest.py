@@ -1,0 +1,61 @@
+"""Fixtures for platform tests: the demo content (TOML files), the demo population and users."""
+
+from __future__ import annotations
+
+import pytest
+
+from sundhedsaftale.core.demo import POPULATION_FILE, demo_data_load
+from sundhedsaftale.core.services import READER_GROUP, SECRETARIAT_GROUP, groups_ensure
+
+
+@pytest.fixture
+def demo_geography(db):
+    """Only the region, municipalities, districts and clusters (fast)."""
+    from sundhedsaftale.core.demo import DATA_FILES
+
+    return demo_data_load(files=[DATA_FILES[0]])
+
+
+@pytest.fixture
+def demo_content(db):
+    """Organisation, bodies and agreements from the demo data files (no population)."""
+    return demo_data_load()
+
+
+@pytest.fixture
+def demo_population(demo_content):
+    """The demo FOLK1A file (2023K1), imported."""
+    from sundhedsaftale.geography.services import population_import
+
+    return population_import(path=POPULATION_FILE)
+
+
+@pytest.fixture
+def groups(db):
+    return groups_ensure()
+
+
+def _staff_user(django_user_model, groups, username: str, group: str):
+    user = django_user_model.objects.create_user(username=username, password="not-used-x9",
+                                                 is_staff=True)
+    user.groups.add(groups[group])
+    return user
+
+
+@pytest.fixture
+def secretariat_user(django_user_model, groups):
+    return _staff_user(django_user_model, groups, "sekretariat", SECRETARIAT_GROUP)
+
+
+@pytest.fixture
+def reader_user(django_user_model, groups):
+    return _staff_user(django_user_model, groups, "laeser", READER_GROUP)
+
+
+@pytest.fixture
+def admin_static(settings):
+    """Tests run with DEBUG off and no collected manifest: resolve static URLs plainly."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
