@@ -12,9 +12,11 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
-from sundhedsaftale.agreements.models import Agreement
+from sundhedsaftale.agreements.models import Agreement, Goal
 from sundhedsaftale.bodies.models import Membership
+from sundhedsaftale.portal import cache as page_cache
 
 # A date inside the clusters' period (2022-07-01 – 2026-12-31), so the tests keep passing
 # after the clusters have been replaced by health councils.
@@ -41,8 +43,10 @@ def plain_static_files(settings: object) -> None:
 
 
 @pytest.fixture
-def site(demo: None, db: None, client: object) -> object:
-    return client
+def site(demo: None, db: None, client: object) -> Iterator[object]:
+    page_cache.clear()  # every test renders for real first (query counts, fresh data)
+    yield client
+    page_cache.clear()
 
 
 class Page(HTMLParser):
@@ -397,3 +401,35 @@ def test_healthz_answers_ok_without_queries(
     with django_assert_num_queries(0):  # type: ignore[operator]
         response = site.get("/healthz/")  # type: ignore[attr-defined]
     assert response.content == b"ok"
+
+
+# --- the page cache -----------------------------------------------------------------------------
+
+def test_repeated_anonymous_page_is_served_from_the_cache_without_queries(
+    site: object, django_assert_num_queries: object
+) -> None:
+    first = get(site, "/aftaler/2024-2027/")
+    with django_assert_num_queries(0):  # type: ignore[operator]
+        again = get(site, "/aftaler/2024-2027/")
+    assert again.headings == first.headings
+
+
+def test_edited_content_shows_at_once_despite_the_cache(site: object) -> None:
+    goal = Goal.objects.filter(agreement__slug="2024-2027").first()
+    assert goal is not None
+    get(site, "/aftaler/2024-2027/")
+    goal.title = "Et helt nyt mål om tandpleje"
+    goal.save()
+    assert "Et helt nyt mål om tandpleje" in get(site, "/aftaler/2024-2027/").html
+
+
+def test_each_visitor_gets_a_working_csrf_token_from_a_cached_page(site: object) -> None:
+    get(site, "/klynger/")  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get("/klynger/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token and "__portal_csrf_token__" not in html
+    response = visitor.post("/i18n/setlang/", {"language": "en", "next": "/klynger/",
+                                               "csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    assert Page(visitor.get("/klynger/").content.decode()).lang == "en"

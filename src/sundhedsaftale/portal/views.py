@@ -24,6 +24,7 @@ from sundhedsaftale.geography.models import HealthCluster, Municipality
 
 from . import search as portal_search
 from . import selectors
+from .cache import cached_page
 
 ACCESSIBILITY_CONTACT = "sundhedsaftale@regionh.example"
 ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 22)
@@ -47,6 +48,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def front_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "portal/front.html", {
@@ -57,6 +59,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/agreement_list.html", {
         "section": "agreements",
@@ -65,6 +68,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         agreement = agreement_get_for_user(slug=slug, user=request.user)
@@ -76,6 +80,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpResponse:
     try:
         focus_area = focus_area_get(agreement_slug=slug, slug=focus_slug, user=request.user)
@@ -87,6 +92,7 @@ def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpR
 
 
 @require_safe
+@cached_page
 def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse:
     try:
         goal = goal_get(agreement_slug=slug, slug=goal_slug, user=request.user)
@@ -98,6 +104,7 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
 
 
 @require_safe
+@cached_page
 def cluster_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     return render(request, "portal/cluster_list.html", {
@@ -106,6 +113,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         page = selectors.cluster_page(code=code, on=reference_date(request))
@@ -120,6 +128,7 @@ CSV_COLUMNS = ["kode", "kommune", "sundhedsklynger", "befolkning"]
 
 
 @require_safe
+@cached_page
 def municipality_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     rows = selectors.municipality_list(on=on)
@@ -132,6 +141,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def municipality_csv(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     return _municipality_csv(selectors.municipality_list(on=on), on)
@@ -154,6 +164,7 @@ def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) 
 
 
 @require_safe
+@cached_page
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         page = selectors.municipality_page(code=code, on=reference_date(request))
@@ -165,6 +176,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def body_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/body_list.html", {
         "section": "bodies", "groups": selectors.body_groups(on=reference_date(request)),
@@ -172,6 +184,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         body = body_detail_selector(slug=slug, on=reference_date(request))
@@ -190,6 +203,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html", {
         "section": "accessibility",
