@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from sundhedsaftale.core.demo import POPULATION_FILE, demo_data_load
 from sundhedsaftale.core.services import READER_GROUP, SECRETARIAT_GROUP, groups_ensure
@@ -16,10 +17,24 @@ def demo_geography(db):
     return demo_data_load(files=[DATA_FILES[0]])
 
 
+@pytest.fixture(scope="module")
+def _demo_content_for_module(django_db_setup, django_db_blocker):
+    """Load the demo content once per test module; empty the database after the module."""
+    with django_db_blocker.unblock():
+        result = demo_data_load()
+    yield result
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def demo_content(db):
-    """Organisation, bodies and agreements from the demo data files (no population)."""
-    return demo_data_load()
+def demo_content(_demo_content_for_module, db):
+    """Organisation, bodies and agreements from the demo data files (no population).
+
+    Loaded once per module; each test runs in a transaction that is rolled back, so changes a
+    test makes do not leak into the next one.
+    """
+    return _demo_content_for_module
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ def test_population_totals_add_up(demo_population):
     assert sum(r.population.count for r in rows) == 1_891_871
     kbh = row_for(rows, "101")
     assert kbh.population.count == 653_664 and not kbh.population.is_synthetic
+    assert kbh.population.is_uncertain  # the quoted figure is marked [U]
+    assert not row_for(rows, "157").population.is_uncertain  # Gentofte: real and verified
     assert row_for(rows, "219").population.is_synthetic  # Hillerød: invented total
     districts = sum(population_total(district=d).count
                     for d in District.objects.filter(municipality__code="101"))

@@ -80,6 +80,20 @@ BAD_ROWS = [
 ]
 
 
+def test_optional_certainty_column(demo_geography, tmp_path):
+    header = HEADER + ";SIKKERHED"
+    path = write(tmp_path, ["København;I alt;Alder i alt;2023K1;653664;real;U",
+                            "Dragør;I alt;Alder i alt;2023K1;14609;real;"], header=header)
+    population_import(path=path)
+    assert PopulationCount.objects.get(municipality__code="101").is_uncertain
+    assert not PopulationCount.objects.get(municipality__code="155").is_uncertain
+    bad = write(tmp_path, ["Dragør;I alt;Alder i alt;2023K1;14609;real;maybe"], name="c.csv",
+                header=header)
+    with pytest.raises(PopulationImportError) as caught:
+        population_import(path=bad)
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "SIKKERHED")]
+
+
 @pytest.mark.parametrize(("bad_row", "field", "value"), BAD_ROWS)
 def test_bad_row_refuses_whole_file_naming_file_row_and_field(demo_geography, tmp_path,
                                                              bad_row, field, value):

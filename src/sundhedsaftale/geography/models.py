@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sundhedsaftale.core.models import Dated, Sourced
+from sundhedsaftale.core.models import Certainty, Dated, Sourced
 from sundhedsaftale.core.text import danish_slugify
 
 
@@ -240,6 +240,8 @@ class PopulationCount(models.Model):
     count = models.PositiveIntegerField(_("count"))
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    certainty = models.CharField(_("certainty"), max_length=2, choices=Certainty.choices,
+                                 default=Certainty.VERIFIED)
 
     class Meta:
         ordering = ["quarter", "region", "municipality", "district", "sex", "age_from"]
@@ -275,7 +277,8 @@ class PopulationCount(models.Model):
 
     @property
     def is_uncertain(self) -> bool:
-        return self.is_synthetic
+        """Synthetic figures and real ones marked uncertain or not found."""
+        return self.is_synthetic or self.certainty != Certainty.VERIFIED
 
 
 def quarter_start(quarter: str) -> datetime.date:

@@ -73,10 +73,12 @@ class PopulationTotal:
     quarter: str
     is_synthetic: bool
     source: str
+    certainty: str = "V"
 
     @property
     def is_uncertain(self) -> bool:
-        return self.is_synthetic
+        """Invented figures, and real ones whose certainty is not "verified"."""
+        return self.is_synthetic or self.certainty != "V"
 
 
 def latest_quarter() -> str | None:
@@ -95,18 +97,19 @@ def _area_filter(*, region: Region | None = None, municipality: Municipality | N
     raise ValueError("Give a region, a municipality or a district.")
 
 
-def _area_total(rows: QuerySet[PopulationCount]) -> tuple[int, bool, str] | None:
+def _area_total(rows: QuerySet[PopulationCount]) -> tuple[int, bool, str, str] | None:
     """Total of an area's rows in one quarter: the total row if present, else the sum."""
     total_row = rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True).first()
     if total_row is not None:
-        return total_row.count, total_row.is_synthetic, total_row.source
+        return total_row.count, total_row.is_synthetic, total_row.source, total_row.certainty
     detail = rows.exclude(sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False)
     agg = detail.aggregate(total=Sum("count"))
     if agg["total"] is None:
         return None
     synthetic = detail.filter(is_synthetic=True).exists()
     source = detail.values_list("source", flat=True).first() or ""
-    return agg["total"], synthetic, source
+    uncertain = detail.exclude(certainty="V").values_list("certainty", flat=True).first()
+    return agg["total"], synthetic, source, uncertain or "V"
 
 
 def population_total(*, region: Region | None = None, municipality: Municipality | None = None,
@@ -120,7 +123,7 @@ def population_total(*, region: Region | None = None, municipality: Municipality
         return None
     if cluster is not None:
         on = on or _today()
-        count, synthetic, sources = 0, False, []
+        count, synthetic, sources, certainty = 0, False, [], "V"
         found = False
         for membership in cluster.memberships.valid_on(on).select_related("municipality",
                                                                            "district"):
@@ -131,18 +134,20 @@ def population_total(*, region: Region | None = None, municipality: Municipality
             found = True
             count += part.count
             synthetic = synthetic or part.is_synthetic
+            if part.certainty != "V":
+                certainty = part.certainty
             if part.source and part.source not in sources:
                 sources.append(part.source)
         if not found:
             return None
-        return PopulationTotal(count, quarter, synthetic, "; ".join(sources))
+        return PopulationTotal(count, quarter, synthetic, "; ".join(sources), certainty)
     rows = PopulationCount.objects.filter(
         quarter=quarter, **_area_filter(region=region, municipality=municipality,
                                         district=district))
     result = _area_total(rows)
     if result is None:
         return None
-    return PopulationTotal(result[0], quarter, result[1], result[2])
+    return PopulationTotal(result[0], quarter, result[1], result[2], result[3])
 
 
 @dataclass
@@ -191,7 +196,8 @@ def municipality_list_with_clusters(*, on: datetime.date | None = None,
         source: dict[int, str] = {}
         has_total: set[int] = set()
         for r in rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True):
-            totals[r.municipality_id] = PopulationTotal(r.count, quarter, r.is_synthetic, r.source)
+            totals[r.municipality_id] = PopulationTotal(r.count, quarter, r.is_synthetic,
+                                                        r.source, r.certainty)
             has_total.add(r.municipality_id)
         for r in rows.exclude(municipality_id__in=has_total).exclude(
                 sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False).values(

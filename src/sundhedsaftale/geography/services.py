@@ -12,13 +12,16 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sundhedsaftale.core.models import Certainty
+
 from .models import District, Municipality, PopulationCount, Region
 
 REQUIRED_COLUMNS = ("OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD")
-OPTIONAL_COLUMNS = ("KILDE",)
+OPTIONAL_COLUMNS = ("KILDE", "SIKKERHED")
 SEX_VALUES = {"mænd": PopulationCount.Sex.MEN, "kvinder": PopulationCount.Sex.WOMEN,
               "i alt": PopulationCount.Sex.TOTAL, "køn i alt": PopulationCount.Sex.TOTAL}
 PROVENANCE_VALUES = {"real": False, "synthetic": True}
+CERTAINTY_VALUES = {c.value.casefold(): c.value for c in Certainty}
 _AGE = re.compile(r"^(\d{1,3}) år$")
 _AGE_BAND = re.compile(r"^(\d{1,3})\s*-\s*(\d{1,3}) år$")
 _AGE_OPEN = re.compile(r"^(\d{1,3}) år og derover$")
@@ -74,6 +77,7 @@ class _Row:
     age_to: int | None
     count: int
     is_synthetic: bool
+    certainty: str
 
 
 def _normalise(value: str) -> str:
@@ -190,6 +194,15 @@ def population_parse(*, path: Path | str) -> list[_Row]:
                     '"%(value)s" is not "real" or "synthetic"') % {"value": cell["KILDE"]}))
             else:
                 is_synthetic = provenance
+        certainty = Certainty.VERIFIED.value
+        if cell.get("SIKKERHED"):
+            value = CERTAINTY_VALUES.get(cell["SIKKERHED"].casefold())
+            if value is None:
+                row_errors.append(RowError(name, line, "SIKKERHED", _(
+                    '"%(value)s" is not V (verified), U (uncertain) or NF (not found)')
+                    % {"value": cell["SIKKERHED"]}))
+            else:
+                certainty = value
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -201,7 +214,8 @@ def population_parse(*, path: Path | str) -> list[_Row]:
                 % {"row": seen[key]}))
             continue
         seen[key] = line
-        rows.append(_Row(line, quarter, area, sex, age[0], age[1], count, is_synthetic))
+        rows.append(_Row(line, quarter, area, sex, age[0], age[1], count, is_synthetic,
+                         certainty))
 
     # A grand total must equal its sex-and-age breakdown when both are in the file.
     totals: dict[tuple, _Row] = {}
@@ -226,7 +240,9 @@ def population_parse(*, path: Path | str) -> list[_Row]:
 
 
 def population_import(*, path: Path | str, source: str = "") -> PopulationImportResult:
-    """Import a FOLK1A-shaped CSV (OMRÅDE;KØN;ALDER;TID;INDHOLD[;KILDE]).
+    """Import a FOLK1A-shaped CSV (OMRÅDE;KØN;ALDER;TID;INDHOLD[;KILDE][;SIKKERHED]).
+
+    KILDE is "real" (default) or "synthetic"; SIKKERHED is V (default), U or NF.
 
     Every row is validated first; any error refuses the whole file (PopulationImportError) and
     nothing is written. Otherwise, in one transaction, the figures of each (quarter, area) in the
@@ -245,7 +261,8 @@ def population_import(*, path: Path | str, source: str = "") -> PopulationImport
         PopulationCount.objects.bulk_create(
             [PopulationCount(quarter=row.quarter, **{f"{row.area[0]}_id": row.area[1]},
                              sex=row.sex, age_from=row.age_from, age_to=row.age_to,
-                             count=row.count, is_synthetic=row.is_synthetic, source=source)
+                             count=row.count, is_synthetic=row.is_synthetic, source=source,
+                             certainty=row.certainty)
              for row in rows],
             batch_size=2000,
         )

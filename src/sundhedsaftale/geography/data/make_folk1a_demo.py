@@ -5,6 +5,7 @@
 What is real and what is invented (column KILDE):
 - real: the region total (1,891,871) and the totals of the 19 municipalities that
   docs/domain.md quotes from Danmarks Statistik (København's 653,664 is marked uncertain there).
+  Column SIKKERHED is V for the real figures and U for København's (empty for synthetic rows).
 - synthetic: the totals of the other ten municipalities (rough sizes scaled so that the 29
   municipalities add up to the real region total), København's split into its ten districts,
   and EVERY breakdown by sex and age (a breakdown of a real total is still invented).
@@ -29,6 +30,7 @@ REAL_TOTALS = {
     "Gladsaxe": 70_001, "Glostrup": 23_635, "Gribskov": 41_547, "Halsnæs": 31_466,
     "Helsingør": 63_399, "Herlev": 29_215, "København": 653_664,
 }
+UNCERTAIN_TOTALS = {"København"}  # marked [U] in docs/domain.md
 # Rough relative sizes of the ten municipalities without a quoted figure (invented weights).
 SYNTHETIC_WEIGHTS = {
     "Hillerød": 52, "Hvidovre": 54, "Høje-Taastrup": 57, "Hørsholm": 25, "Ishøj": 23,
@@ -91,14 +93,16 @@ def age_label(age: int) -> str:
 
 def main() -> None:
     rng = random.Random(SEED)
-    rows: list[list[str]] = [["OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD", "KILDE"]]
+    rows: list[list[str]] = [["OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD", "KILDE", "SIKKERHED"]]
 
     def add_area(name: str, total: int, total_kind: str, detail: list[tuple[str, int, int]]):
-        rows.append([name, "I alt", "Alder i alt", QUARTER, str(total), total_kind])
+        certainty = ("U" if name in UNCERTAIN_TOTALS else "V") if total_kind == "real" else ""
+        rows.append([name, "I alt", "Alder i alt", QUARTER, str(total), total_kind, certainty])
         for sex, age, n in detail:
-            rows.append([name, sex, age_label(age), QUARTER, str(n), "synthetic"])
+            rows.append([name, sex, age_label(age), QUARTER, str(n), "synthetic", ""])
 
-    rows.append(["Region Hovedstaden", "I alt", "Alder i alt", QUARTER, str(REGION_TOTAL), "real"])
+    rows.append(["Region Hovedstaden", "I alt", "Alder i alt", QUARTER, str(REGION_TOTAL), "real",
+                 "V"])
     remainder = REGION_TOTAL - sum(REAL_TOTALS.values())
     synthetic_totals = dict(zip(SYNTHETIC_WEIGHTS, split(remainder, list(SYNTHETIC_WEIGHTS.values())),
                                 strict=True))
