@@ -29,8 +29,9 @@ def assert_accessible(page: Any, name: str) -> None:
     assert result["passes"], "axe ran no checks"
 
 
-def test_visitor_follows_links_searches_and_every_page_passes_axe(page: Any,
-                                                                    live_server: Any) -> None:
+def test_visitor_reads_the_agreement_down_to_a_goal_and_every_page_passes_axe(
+    page: Any, live_server: Any
+) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.locator("h1").inner_text() == "Sundhedsaftalen i Region Hovedstaden"
@@ -53,6 +54,11 @@ def test_visitor_follows_links_searches_and_every_page_passes_axe(page: Any,
     page.wait_for_url(re.compile(r"/aftaler/2024-2027/maal/[\w-]+/$"))
     assert_accessible(page, "goal page")
 
+
+def test_visitor_finds_a_cluster_a_municipality_searches_and_every_page_passes_axe(
+    page: Any, live_server: Any
+) -> None:
+    page.goto(live_server.url + "/")
     # A cluster from the main menu, then a municipality in it.
     page.get_by_role("navigation", name="Hovedmenu").get_by_role(
         "link", name="Sundhedsklynger").click()
