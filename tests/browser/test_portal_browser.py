@@ -124,3 +124,16 @@ def test_keyboard_user_skips_to_main_content_with_visible_focus(page: Any,
     page.keyboard.press("Tab")
     assert page.evaluate(
         "document.getElementById('main-content').contains(document.activeElement)")
+
+
+def test_phone_visitor_opens_the_menu_and_navigates(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    assert not page.get_by_role("navigation", name="Hovedmenu").get_by_role(
+        "link", name="Kommuner").is_visible()
+    page.get_by_role("button", name="Menu").click()
+    drawer = page.get_by_role("navigation", name="Mobilmenu")
+    drawer.get_by_role("link", name="Kommuner").click()
+    page.wait_for_url(re.compile(r"/kommuner/$"))
+    assert page.locator("h1").inner_text() == "Kommuner"
+    assert_accessible(page, "municipality list on a phone")
