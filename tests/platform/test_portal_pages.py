@@ -368,8 +368,13 @@ def test_switching_to_english_translates_the_page_and_keeps_the_url(site: object
     assert page.lang == "en"
     assert ">Health clusters<" in page.html
     assert "Sundhedsklynger pr." not in page.html
+    # Agreement texts stay Danish and say so, for screen readers (WCAG 3.1.2).
+    agreement = get(site, "/aftaler/2024-2027/")
+    assert ">Principles of the collaboration<" in agreement.html
+    assert re.search(r'<h1 lang="da">', agreement.html)
     site.post("/i18n/setlang/", {"language": "da", "next": "/"})  # type: ignore[attr-defined]
-    assert get(site, "/klynger/").lang == "da"
+    danish = get(site, "/aftaler/2024-2027/")
+    assert danish.lang == "da" and '<h1 lang="da">' not in danish.html
 
 
 # --- speed: a constant number of queries ------------------------------------------------------

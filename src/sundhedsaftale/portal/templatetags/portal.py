@@ -50,3 +50,13 @@ def breadcrumbs(*parts: Any) -> dict[str, Any]:
     *pairs, current = parts
     links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
     return {"links": links, "current": current}
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """` lang="da"` on Danish-only content (agreement texts, names) when the page is in
+    another language, so screen readers pronounce it as Danish (WCAG 3.1.2)."""
+    from django.utils.html import mark_safe
+    from django.utils.translation import get_language
+
+    return "" if (get_language() or "da").startswith("da") else mark_safe(' lang="da"')
