@@ -59,9 +59,10 @@ def set_enabled(enabled: bool) -> None:
     clear()
 
 
-def content_changed(sender: type, **kwargs: Any) -> None:
+def content_changed(sender: Any, **kwargs: Any) -> None:
     """Signal receiver: a content model was saved, deleted or had its relations changed."""
-    if getattr(sender._meta, "app_label", None) in CONTENT_APPS:
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and meta.app_label in CONTENT_APPS:
         clear()
 
 

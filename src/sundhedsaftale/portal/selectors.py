@@ -137,6 +137,13 @@ def _population_totals(quarter: str | None) -> tuple[dict[int, int], dict[int, i
     return municipalities, districts
 
 
+def _sum_or_none(counts: list[int | None]) -> int | None:
+    """The sum, or None when any part is unknown (a partial total would mislead)."""
+    if not counts or any(c is None for c in counts):
+        return None
+    return sum(c for c in counts if c is not None)
+
+
 def _areas_of(memberships: list[AreaMembership], municipality_pop: dict[int, int],
               district_pop: dict[int, int]) -> list[ClusterArea]:
     areas: dict[int, ClusterArea] = {}
@@ -154,7 +161,7 @@ def _areas_of(memberships: list[AreaMembership], municipality_pop: dict[int, int
         else:
             area.districts.sort(key=lambda d: d.code)
             counts = [district_pop.get(d.pk) for d in area.districts]
-            area.population = None if None in counts else sum(c for c in counts if c)
+            area.population = _sum_or_none(counts)
     return sorted(areas.values(), key=lambda a: a.municipality.name)
 
 
@@ -177,9 +184,19 @@ def cluster_list(*, on: datetime.date) -> list[ClusterSummary]:
         valid = [m for m in cluster.all_memberships if m.is_valid_on(day)]
         areas = _areas_of(valid, municipality_pop, district_pop)
         pops = [a.population for a in areas]
-        summaries.append(ClusterSummary(cluster, day, areas,
-                                        None if None in pops or not pops else sum(pops)))
+        summaries.append(ClusterSummary(cluster, day, areas, _sum_or_none(pops)))
     return summaries
+
+
+@dataclass
+class AgeBandRow:
+    label: str
+    men: int
+    women: int
+
+    @property
+    def total(self) -> int:
+        return self.men + self.women
 
 
 @dataclass
@@ -187,7 +204,7 @@ class PopulationTable:
     """Population by age band (rows) and sex (men, women, total), for a table and bars."""
 
     quarter: str | None
-    rows: list[dict[str, object]]
+    rows: list[AgeBandRow]
     men: int
     women: int
     total: int
@@ -196,7 +213,7 @@ class PopulationTable:
 
     @property
     def max_total(self) -> int:
-        return max((int(r["total"]) for r in self.rows), default=0)
+        return max((r.total for r in self.rows), default=0)
 
 
 def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
@@ -216,21 +233,20 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
     sources: set[str] = set()
     for row in (base.annotate(band=_band_case()).values("band", "sex", "is_synthetic", "source")
                 .annotate(total=Sum("count"))):
-        key = (row["band"], row["sex"])
+        key = (int(row["band"]), str(row["sex"]))
         cells[key] = cells.get(key, 0) + row["total"]
         synthetic = synthetic or row["is_synthetic"]
         if row["source"]:
             sources.add(row["source"])
     if not cells:
         return empty
-    rows = []
-    for index, band in enumerate(AGE_BANDS):
-        men = cells.get((index, PopulationCount.Sex.MEN), 0)
-        women = cells.get((index, PopulationCount.Sex.WOMEN), 0)
-        rows.append({"label": age_band_label(band), "men": men, "women": women,
-                     "total": men + women})
-    men = sum(int(r["men"]) for r in rows)
-    women = sum(int(r["women"]) for r in rows)
+    rows = [
+        AgeBandRow(age_band_label(band), cells.get((index, str(PopulationCount.Sex.MEN)), 0),
+                   cells.get((index, str(PopulationCount.Sex.WOMEN)), 0))
+        for index, band in enumerate(AGE_BANDS)
+    ]
+    men = sum(r.men for r in rows)
+    women = sum(r.women for r in rows)
     return PopulationTable(quarter, rows, men, women, men + women, synthetic, sorted(sources))
 
 
@@ -264,7 +280,7 @@ def cluster_page(*, code: str, on: datetime.date) -> ClusterPage:
     municipality_pop, district_pop = _population_totals(quarter)
     areas = _areas_of(valid, municipality_pop, district_pop)
     pops = [a.population for a in areas]
-    summary = ClusterSummary(cluster, day, areas, None if None in pops or not pops else sum(pops))
+    summary = ClusterSummary(cluster, day, areas, _sum_or_none(pops))
     bodies = list(
         Body.objects.filter(cluster=cluster).order_by("number", "name")
         .prefetch_related(_current_members(day))
