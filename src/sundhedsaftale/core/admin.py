@@ -11,6 +11,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .services import content_save
 
+admin.site.site_header = _("Health agreement administration")
+admin.site.site_title = _("Health agreement")
+admin.site.index_title = _("Organisation and agreement content")
+
 SOURCE_FIELDSET = (_("Source and certainty"), {"fields": ("source", "source_url", "certainty")})
 
 

@@ -16,6 +16,9 @@ class FieldChange:
     label: str
     old: Any
     new: Any
+    old_display: str = ""
+    """The old value as people read it: the related record's name, a choice's label."""
+    new_display: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,17 @@ class HistoryEntry:
         return {"+": _("created"), "~": _("changed"), "-": _("deleted")}.get(self.kind, self.kind)
 
 
+def _display(model_field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if model_field.is_relation and model_field.related_model is not None:
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
 def history_for(*, instance: models.Model) -> list[HistoryEntry]:
     """The record's history, newest first: time, user and the fields changed (old → new).
 
@@ -52,10 +66,14 @@ def history_for(*, instance: models.Model) -> list[HistoryEntry]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 try:
-                    label = str(meta.get_field(change.field).verbose_name)
+                    model_field = meta.get_field(change.field)
                 except FieldDoesNotExist:  # a field removed since
-                    label = change.field
-                changes.append(FieldChange(change.field, label, change.old, change.new))
+                    changes.append(FieldChange(change.field, change.field, change.old,
+                                               change.new, str(change.old), str(change.new)))
+                    continue
+                changes.append(FieldChange(
+                    change.field, str(model_field.verbose_name), change.old, change.new,
+                    _display(model_field, change.old), _display(model_field, change.new)))
         user = record.history_user.get_username() if record.history_user else ""
         entries.append(HistoryEntry(time=record.history_date, user=user,
                                     kind=record.history_type, changes=changes,
