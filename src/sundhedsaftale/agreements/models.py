@@ -226,7 +226,7 @@ class Goal(AgreementPart):
         """Derive empty fields (slug from the name/title) before validation."""
         parent = self.parent
         if parent is not None and not self.agreement_id:
-            self.agreement_id = parent.agreement_id
+            self.agreement = parent.agreement
         if not self.slug:
             self.slug = danish_slugify(self.title)[:100]
 

@@ -18,10 +18,11 @@ from .models import District, Municipality, PopulationCount, Region
 
 REQUIRED_COLUMNS = ("OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD")
 OPTIONAL_COLUMNS = ("KILDE", "SIKKERHED")
-SEX_VALUES = {"mænd": PopulationCount.Sex.MEN, "kvinder": PopulationCount.Sex.WOMEN,
-              "i alt": PopulationCount.Sex.TOTAL, "køn i alt": PopulationCount.Sex.TOTAL}
+SEX_VALUES: dict[str, str] = {
+    "mænd": str(PopulationCount.Sex.MEN), "kvinder": str(PopulationCount.Sex.WOMEN),
+    "i alt": str(PopulationCount.Sex.TOTAL), "køn i alt": str(PopulationCount.Sex.TOTAL)}
 PROVENANCE_VALUES = {"real": False, "synthetic": True}
-CERTAINTY_VALUES = {c.value.casefold(): c.value for c in Certainty}
+CERTAINTY_VALUES: dict[str, str] = {value.casefold(): value for value in Certainty.values}
 _AGE = re.compile(r"^(\d{1,3}) år$")
 _AGE_BAND = re.compile(r"^(\d{1,3})\s*-\s*(\d{1,3}) år$")
 _AGE_OPEN = re.compile(r"^(\d{1,3}) år og derover$")
@@ -194,7 +195,7 @@ def population_parse(*, path: Path | str) -> list[_Row]:
                     '"%(value)s" is not "real" or "synthetic"') % {"value": cell["KILDE"]}))
             else:
                 is_synthetic = provenance
-        certainty = Certainty.VERIFIED.value
+        certainty: str = str(Certainty.VERIFIED)
         if cell.get("SIKKERHED"):
             value = CERTAINTY_VALUES.get(cell["SIKKERHED"].casefold())
             if value is None:
