@@ -44,9 +44,35 @@ def compute_indicators(
 
     Raises contract.ValidationError (nothing computed) when the input breaks the contract and
     definitions.DefinitionError for a malformed declaration or standard population. Disclosure
-    control is always applied.
+    control is always applied; there is no switch.
     """
     report = _progress_printer(progress)
+    results, geography = _results_before_disclosure(
+        data_dir, backend=backend, indicators=indicators, report=report,
+        standard_population=standard_population, backend_options=backend_options, spark=spark)
+    report("diskretionering")
+    from .disclosure import apply_disclosure_control
+
+    controlled = apply_disclosure_control(results, compiler.disclosure_edges(geography))
+    report(f"færdig: {len(controlled)} rækker")
+    return compiler.sort_rows(controlled[compiler.OUTPUT_COLUMNS])
+
+
+def _results_before_disclosure(
+    data_dir: Path,
+    *,
+    backend: str = "duckdb",
+    indicators: Sequence[str] | None = None,
+    report: Progress | None = None,
+    standard_population: Path | None = None,
+    backend_options: dict[str, Any] | None = None,
+    spark: Any | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Internal: the long format BEFORE disclosure control, plus the geography mapping.
+
+    Never hand these rows to anyone; compute_indicators is the only public way out.
+    """
+    report = report or _progress_printer(False)
     data_dir = Path(data_dir)
     inds = load_indicators(list(indicators) if indicators else None)
     standard = load_standard_population(standard_population)
@@ -55,7 +81,7 @@ def compute_indicators(
 
     report("validerer inddata")
     files = validate(data_dir)
-    options = dict(backend_options or {})
+    options = {k: v for k, v in (backend_options or {}).items() if v is not None}
     if backend == "spark" and spark is not None:
         options["spark"] = spark
     report(f"indlæser data ({backend})")
@@ -78,9 +104,4 @@ def compute_indicators(
         engine.close()
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=compiler.OUTPUT_COLUMNS)
-    report("diskretionering")
-    from .disclosure import apply_disclosure_control
-
-    controlled = apply_disclosure_control(results, compiler.disclosure_edges(ctx.geography))
-    report(f"færdig: {len(controlled)} rækker")
-    return compiler.sort_rows(controlled[compiler.OUTPUT_COLUMNS])
+    return results, ctx.geography

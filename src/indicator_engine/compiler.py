@@ -228,20 +228,18 @@ def cluster_at(geo: pd.DataFrame, kom: pd.Series, district: pd.Series,
     keys = pd.DataFrame({"kom": kom.astype(object), "district": district.astype(object),
                          "when": pd.to_datetime(when)})
     uniq = keys.drop_duplicates().reset_index(drop=True)
-    vf = pd.to_datetime(geo["valid_from"])
-    vt = pd.to_datetime(geo["valid_to"])
-    result = []
-    for kom_v, dist_v, when_v in uniq.itertuples(index=False):
-        found = None
-        for level, code in (("district", dist_v), ("municipality", kom_v)):
-            if code is None or (isinstance(code, float) and np.isnan(code)):
-                continue
-            rows = geo[(geo.level == level) & (geo.code == code) & (vf <= when_v) & (vt >= when_v)]
-            if len(rows):
-                found = rows.cluster.iloc[0]
-                break
-        result.append(found)
-    uniq["cluster"] = result
+    mapping = geo.assign(valid_from=pd.to_datetime(geo["valid_from"]),
+                         valid_to=pd.to_datetime(geo["valid_to"], errors="coerce"))
+    mapping["valid_to"] = mapping["valid_to"].fillna(pd.Timestamp.max)
+    found = pd.Series([None] * len(uniq), dtype=object)
+    for level, col in (("municipality", "kom"), ("district", "district")):
+        rows = mapping[mapping.level == level][["code", "cluster", "valid_from", "valid_to"]]
+        m = uniq.reset_index().merge(rows, left_on=col, right_on="code", how="inner")
+        m = m[(m["valid_from"] <= m["when"]) & (m["valid_to"] >= m["when"])]
+        m = m.drop_duplicates("index")
+        # District rows are applied last so that they override their municipality.
+        found.loc[m["index"].to_numpy()] = m["cluster"].to_numpy()
+    uniq["cluster"] = found
     merged = keys.merge(uniq, on=["kom", "district", "when"], how="left")
     return pd.Series(merged["cluster"].to_numpy(), index=kom.index)
 

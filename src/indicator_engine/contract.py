@@ -202,7 +202,10 @@ def typed_expr(col: Column, source_type: str) -> str | None:
     Returns None when the source column's type can never hold this kind (a type error).
     """
     c = _q(col.name)
-    st = source_type.upper()
+    st = source_type.upper().strip('"')
+    if st == "NULL":  # an all-null column (e.g. an empty Parquet table written by pandas)
+        sql_type = {"str": "VARCHAR", "date": "DATE", "time": "TIME", "bool": "BOOLEAN"}
+        return f"CAST({c} AS {sql_type[col.kind]})"
     is_text = st == "VARCHAR"
     if col.kind == "str":
         return c if is_text else None
@@ -339,7 +342,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector
     flags = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, (_, cond, _) in enumerate(checks))
     where = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in checks)
     sql = (
-        f"SELECT __row, list_filter([{flags}], x -> x IS NOT NULL) AS failed "
+        f"SELECT __row, list_filter([{flags}], lambda x: x IS NOT NULL) AS failed "
         f"FROM {src.relation_sql()} WHERE {where} ORDER BY __row LIMIT {MAX_ERRORS}"
     )
     for row, failed in con.sql(sql).fetchall():

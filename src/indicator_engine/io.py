@@ -7,6 +7,7 @@ that the same Ibis expressions give identical answers on DuckDB and Spark.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -40,20 +41,23 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
             f"{_t(k, 'dato_start')} AS start_date, {_epoch(k, 'dato_start', 'tidspunkt_start')} "
             f"AS start_s, {_t(k, 'dato_slut')} AS end_date, "
             f"{_epoch(k, 'dato_slut', 'tidspunkt_slut')} AS end_s, "
-            f"trim(aktionsdiagnose) AS action_dx, prioritet = 'ATA1' AS acute, "
-            f"kontakttype = 'ALCA00' AS physical, "
-            f"lower(trim(hovedspeciale_ans)) IN ({psych}) AS psychiatric "
+            f"CAST(trim(aktionsdiagnose) AS VARCHAR) AS action_dx, "
+            f"coalesce(prioritet = 'ATA1', false) AS acute, "
+            f"coalesce(kontakttype = 'ALCA00', false) AS physical, "
+            f"coalesce(lower(trim(hovedspeciale_ans)) IN ({psych}), false) AS psychiatric "
             f"FROM {k.relation_sql()}"
         ),
         "diagnoses": (
-            f"SELECT CAST(dw_ek_kontakt AS VARCHAR) AS contact_id, trim(diagnosekode) AS code, "
-            f"diagnosetype AS dx_type FROM {d.relation_sql()} "
+            f"SELECT CAST(dw_ek_kontakt AS VARCHAR) AS contact_id, "
+            f"CAST(trim(diagnosekode) AS VARCHAR) AS code, "
+            f"CAST(diagnosetype AS VARCHAR) AS dx_type FROM {d.relation_sql()} "
             f"WHERE NOT {_t(d, 'senere_afkraeftet')}"
         ),
         "population": (
             f"SELECT {_t(b, 'ref_dato')} AS ref_date, CAST(cpr AS VARCHAR) AS cpr, "
-            f"{_t(b, 'foed_dag')} AS birth_date, koen AS sex, kom, "
-            f"CASE WHEN bydel IS NOT NULL THEN kom || '-' || bydel END AS district "
+            f"{_t(b, 'foed_dag')} AS birth_date, CAST(koen AS VARCHAR) AS sex, "
+            f"CAST(kom AS VARCHAR) AS kom, CAST(CASE WHEN bydel IS NOT NULL "
+            f"THEN kom || '-' || bydel END AS VARCHAR) AS district "
             f"FROM {b.relation_sql()}"
         ),
         "ready_marks": (
@@ -63,7 +67,7 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
             f"FROM {f.relation_sql()}"
         ),
         "chronic": (
-            f"SELECT CAST(cpr AS VARCHAR) AS cpr, sygdom AS disease, "
+            f"SELECT CAST(cpr AS VARCHAR) AS cpr, CAST(sygdom AS VARCHAR) AS disease, "
             f"{_t(c, 'dato_fra')} AS from_date FROM {c.relation_sql()}"
         ),
     }
@@ -73,9 +77,8 @@ def geography_frame(files: dict[str, SourceFile]) -> pd.DataFrame:
     """The geography mapping (level, code, cluster, valid_from, valid_to; open end filled)."""
     rows = read_geography(files["geografi"].path)
     frame = pd.DataFrame(rows, columns=["level", "code", "cluster", "valid_from", "valid_to"])
-    frame["valid_to"] = frame["valid_to"].fillna(pd.Timestamp(OPEN_END).date())
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"]).dt.date
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"]).dt.date
+    open_end = dt.date.fromisoformat(OPEN_END)
+    frame["valid_to"] = [v if v is not None else open_end for v in frame["valid_to"]]
     return frame
 
 

@@ -12,12 +12,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
+from scipy.special import gammaincinv
 
 Z95 = 1.959963984540054
 ALPHA = 0.05
 
 FloatArray = NDArray[np.float64]
+
+
+def chi2_quantile(q: float, df: ArrayLike) -> FloatArray:
+    """Chi-square quantile (scipy.special is much lighter to import than scipy.stats)."""
+    d = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(2.0 * gammaincinv(d / 2.0, q), dtype=float)
 
 
 def wilson_interval(successes: ArrayLike, trials: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -40,8 +47,8 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike) -> tuple[FloatArray
 def poisson_interval(count: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Exact (Garwood) 95 % limits for a Poisson count."""
     x = np.asarray(count, dtype=float)
-    low = np.where(x > 0, chi2.ppf(ALPHA / 2, 2 * x) / 2, 0.0)
-    high = chi2.ppf(1 - ALPHA / 2, 2 * (x + 1)) / 2
+    low = np.where(x > 0, chi2_quantile(ALPHA / 2, 2 * x) / 2, 0.0)
+    high = chi2_quantile(1 - ALPHA / 2, 2 * (x + 1)) / 2
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
@@ -63,10 +70,10 @@ def gamma_interval(y: ArrayLike, v: ArrayLike, wm: ArrayLike) -> tuple[FloatArra
     wm = np.asarray(wm, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         low = np.where(
-            (y > 0) & (v > 0), v / (2 * y) * chi2.ppf(ALPHA / 2, 2 * y**2 / v), 0.0)
+            (y > 0) & (v > 0), v / (2 * y) * chi2_quantile(ALPHA / 2, 2 * y**2 / v), 0.0)
         vu = v + wm**2
         yu = y + wm
-        high = vu / (2 * yu) * chi2.ppf(1 - ALPHA / 2, 2 * yu**2 / vu)
+        high = vu / (2 * yu) * chi2_quantile(1 - ALPHA / 2, 2 * yu**2 / vu)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 

@@ -1,0 +1,147 @@
+"""Tiny hand-made input data sets whose right answers can be worked out by hand.
+
+Persons are synthetic pseudonyms ("p1", "p2", ...). Every data set gets a filler person in
+Bornholm (400) with one virtual contact on `data_end`, so the observed period is known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from indicator_engine import compiler
+from indicator_engine.api import _results_before_disclosure
+from indicator_engine.backends import DuckDBBackend
+from indicator_engine.blocks import Blocks, build_blocks
+from indicator_engine.contract import validate
+
+DEFAULT_GEOGRAPHY = [
+    ("municipality", "101", "byen", "2020-01-01", ""),
+    ("municipality", "147", "byen", "2020-01-01", ""),
+    ("municipality", "151", "midt", "2020-01-01", ""),
+    ("municipality", "400", "bornholm", "2020-01-01", ""),
+    ("district", "101-01", "byen", "2020-01-01", ""),
+    ("district", "101-04", "syd", "2020-01-01", ""),
+]
+
+
+def ts(text: str) -> tuple[str, str]:
+    date, _, time = text.partition(" ")
+    time = time or "00:00:00"
+    return date, time if len(time) == 8 else time + ":00"
+
+
+@dataclass
+class Case:
+    years: tuple[int, ...] = (2021, 2022)
+    data_end: str = "2022-12-31"
+    geography: list[tuple[str, str, str, str, str]] = field(
+        default_factory=lambda: list(DEFAULT_GEOGRAPHY))
+    persons: list[dict[str, object]] = field(default_factory=list)
+    contacts: list[dict[str, object]] = field(default_factory=list)
+    diagnoses: list[dict[str, object]] = field(default_factory=list)
+    ready: list[dict[str, object]] = field(default_factory=list)
+    chronic: list[dict[str, object]] = field(default_factory=list)
+
+    def person(self, cpr: str, birth: str, sex: str = "K", kom: str = "147",
+               bydel: str | None = None, years: tuple[int, ...] | None = None,
+               moves: dict[int, tuple[str, str | None]] | None = None) -> str:
+        for year in years or self.years:
+            k, b = (moves or {}).get(year, (kom, bydel))
+            self.persons.append(dict(ref_dato=dt.date(year, 1, 1), cpr=cpr,
+                                     foed_dag=dt.date.fromisoformat(birth), koen=sex, kom=k,
+                                     bydel=b))
+        return cpr
+
+    def contact(self, cpr: str, start: str, end: str, *, dx: str = "DR109",
+                acute: bool = True, kind: str = "ALCA00", specialty: str = "intern medicin",
+                diagnoses: tuple[tuple[str, str], ...] = (),
+                disproved: tuple[str, ...] = ()) -> str:
+        cid = f"k{len(self.contacts) + 1}"
+        sd, st = ts(start)
+        ed, et = ts(end)
+        self.contacts.append(dict(
+            dw_ek_kontakt=cid, dw_ek_forloeb=f"f{cid}", cpr=cpr, dato_start=sd,
+            tidspunkt_start=st, dato_slut=ed, tidspunkt_slut=et, aktionsdiagnose=dx,
+            prioritet="ATA1" if acute else "ATA3", kontakttype=kind, sorenhed_ans="6620001",
+            hovedspeciale_ans=specialty))
+        self.diagnoses.append(dict(dw_ek_kontakt=cid, diagnosekode=dx, diagnosetype="A",
+                                   senere_afkraeftet=False))
+        for code, dtype in diagnoses:
+            self.diagnoses.append(dict(dw_ek_kontakt=cid, diagnosekode=code, diagnosetype=dtype,
+                                       senere_afkraeftet=code in disproved))
+        return cid
+
+    def admission(self, cpr: str, start: str, days: float, **kw: object) -> str:
+        begin = dt.datetime.fromisoformat(start)
+        end = begin + dt.timedelta(days=days)
+        return self.contact(cpr, begin.strftime("%Y-%m-%d %H:%M:%S"),
+                            end.strftime("%Y-%m-%d %H:%M:%S"), **kw)  # type: ignore[arg-type]
+
+    def mark_ready(self, contact_id: str, when: str) -> None:
+        d, t = ts(when)
+        self.ready.append(dict(dw_ek_kontakt=contact_id, dato_faerdigbehandlet=d,
+                               tidspunkt_faerdigbehandlet=t))
+
+    def register(self, cpr: str, disease: str, since: str) -> None:
+        self.chronic.append(dict(cpr=cpr, sygdom=disease, dato_fra=since))
+
+    def write(self, out: Path, fmt: str = "parquet") -> Path:
+        out.mkdir(parents=True, exist_ok=True)
+        filler = "filler"
+        if not any(p["cpr"] == filler for p in self.persons):
+            self.person(filler, "1950-06-01", kom="400")
+            self.contact(filler, f"{self.data_end} 10:00", f"{self.data_end} 10:30",
+                         kind="ALCA20")
+        tables = {
+            "kontakter": pd.DataFrame(self.contacts),
+            "diagnoser": pd.DataFrame(self.diagnoses),
+            "befolkning": pd.DataFrame(self.persons),
+            "faerdigbehandlet": pd.DataFrame(
+                self.ready, columns=["dw_ek_kontakt", "dato_faerdigbehandlet",
+                                     "tidspunkt_faerdigbehandlet"]),
+            "kroniske_sygdomme": pd.DataFrame(self.chronic,
+                                              columns=["cpr", "sygdom", "dato_fra"]),
+        }
+        for name, frame in tables.items():
+            frame = frame.copy()
+            for col in frame.columns:
+                if col.startswith("dato") or col in ("ref_dato", "foed_dag"):
+                    frame[col] = pd.to_datetime(frame[col]).dt.date
+                if col.startswith("tidspunkt"):
+                    frame[col] = pd.to_datetime(frame[col], format="%H:%M:%S").dt.time
+            if fmt == "csv":
+                frame.to_csv(out / f"{name}.csv", index=False)
+            else:
+                frame.to_parquet(out / f"{name}.parquet", index=False)
+        geo = pd.DataFrame(self.geography,
+                           columns=["level", "code", "cluster", "valid_from", "valid_to"])
+        geo.to_csv(out / "geografi.csv", index=False)
+        return out
+
+
+def blocks_for(data_dir: Path, diseases: tuple[str, ...] = ()) -> tuple[DuckDBBackend, Blocks]:
+    backend = DuckDBBackend()
+    backend.load(validate(data_dir))
+    return backend, build_blocks(backend, diseases=diseases)
+
+
+def raw_results(data_dir: Path, *indicators: str) -> pd.DataFrame:
+    """Results before disclosure control: hand-made cases have counts below 5."""
+    results, _ = _results_before_disclosure(data_dir, indicators=list(indicators) or None)
+    return results
+
+
+def row(results: pd.DataFrame, indicator: str, grain: str, start: str, level: str,
+        code: str) -> pd.Series:
+    sel = results[(results.indicator_id == indicator) & (results.period_grain == grain)
+                  & (results.period_start == dt.date.fromisoformat(start))
+                  & (results.geo_level == level) & (results.geo_code == code)]
+    assert len(sel) == 1, f"expected one row, got {len(sel)}"
+    return sel.iloc[0]
+
+
+__all__ = ["Case", "blocks_for", "raw_results", "row", "compiler"]
