@@ -157,3 +157,18 @@ def test_annexes_are_carried_over_from_2015_into_2024(demo_content):
     assert kinds.count("care_programme") == 5
     assert {a.slug for a in Agreement.objects.get(slug="2015-2018").annexes.all()} == {
         link.annex.slug for link in links}
+
+
+def test_changing_the_parties_is_kept_in_the_history(demo_content, secretariat_user):
+    from sundhedsaftale.agreements.services import agreement_parties_set
+    from sundhedsaftale.geography.models import Municipality
+
+    agreement = Agreement.objects.get(slug="2015-2018")
+    without_bornholm = Municipality.objects.exclude(code="400")
+    agreement_parties_set(agreement=agreement, municipalities=without_bornholm,
+                          by=secretariat_user)
+    latest = history_for(instance=agreement)[0]
+    assert latest.user == "sekretariat"
+    change = next(c for c in latest.changes if c.field == "party_municipalities")
+    assert "Bornholm" in change.old_display and "Bornholm" not in change.new_display
+    assert agreement.party_municipalities.count() == 28

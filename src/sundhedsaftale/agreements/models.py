@@ -85,7 +85,7 @@ class Agreement(models.Model):
                                       verbose_name=_("health clusters"))
     is_demo = models.BooleanField(_("demo content"), default=False,
                                   help_text=_("Text written for the demo, not the official text."))
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[party_municipalities, bodies, clusters])
 
     objects = AgreementQuerySet.as_manager()
 

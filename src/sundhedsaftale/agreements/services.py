@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sundhedsaftale.core.services import content_save, content_update
+from sundhedsaftale.geography.models import Municipality
 
 from .models import Agreement, FocusArea, Goal, Initiative, Principle, Vision
 
@@ -65,3 +67,12 @@ def goal_update(*, goal: Goal, by: Any | None, **fields: Any) -> Goal:
 @transaction.atomic
 def initiative_update(*, initiative: Initiative, by: Any | None, **fields: Any) -> Initiative:
     return content_update(instance=initiative, by=by, **fields)[0]
+
+
+@transaction.atomic
+def agreement_parties_set(*, agreement: Agreement, municipalities: Iterable[Municipality],
+                          by: Any | None) -> Agreement:
+    """Set the municipalities that are parties to the agreement (kept in its history)."""
+    agreement._history_user = by  # type: ignore[attr-defined]
+    agreement.party_municipalities.set(list(municipalities))
+    return agreement

@@ -41,6 +41,14 @@ class HistoryEntry:
 def _display(model_field: Any, value: Any) -> str:
     if value is None or value == "":
         return ""
+    if model_field.many_to_many:
+        # simple_history gives the through rows as dicts; name the linked records.
+        from simple_history.utils import get_m2m_reverse_field_name
+
+        target = get_m2m_reverse_field_name(model_field)
+        ids = [row[target] for row in value]
+        names = sorted(str(o) for o in model_field.related_model.objects.filter(pk__in=ids))
+        return ", ".join(names)
     if model_field.is_relation and model_field.related_model is not None:
         related = model_field.related_model.objects.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
