@@ -126,3 +126,19 @@ def test_population_by_age_band_and_sex(demo_population):
     assert pyramid.men > 0 and pyramid.women > 0
     syd = population_by_age_band(cluster=HealthCluster.objects.get(code="syd"), on=IN_PERIOD)
     assert syd.total == cluster_detail(code="syd", on=IN_PERIOD).population.count
+
+
+def test_population_without_total_rows_is_the_sum_of_its_rows(demo_content, tmp_path):
+    from sundhedsaftale.geography.services import population_import
+
+    path = tmp_path / "bands.csv"
+    path.write_text("OMRÅDE;KØN;ALDER;TID;INDHOLD;KILDE;SIKKERHED\n"
+                    "Dragør;Mænd;0-4 år;2024K1;5;synthetic;\n"
+                    "Dragør;Kvinder;0-4 år;2024K1;6;synthetic;\n"
+                    "101-05;Mænd;3 år;2024K1;4;real;U\n", encoding="utf-8")
+    population_import(path=path)
+    syd = population_total(cluster=HealthCluster.objects.get(code="syd"), on=IN_PERIOD)
+    assert (syd.count, syd.quarter, syd.is_synthetic, syd.certainty) == (15, "2024K1", True, "U")
+    dragor = row_for(municipality_list_with_clusters(on=IN_PERIOD), "155").population
+    assert (dragor.count, dragor.is_synthetic) == (11, True)
+    assert population_total(district=District.objects.get(code="101-05")).is_uncertain

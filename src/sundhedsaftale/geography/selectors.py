@@ -112,6 +112,34 @@ def _area_total(rows: QuerySet[PopulationCount]) -> tuple[int, bool, str, str] |
     return agg["total"], synthetic, source, uncertain or "V"
 
 
+def _totals_by_area(*, quarter: str, municipality_ids: list[int],
+                    district_ids: list[int]) -> dict[tuple[str, int], PopulationTotal]:
+    """Totals of many municipalities and districts in two queries: the total row where the
+    file had one, else the sum of the sex-and-age rows."""
+    from django.db.models import Count, Min, Q
+
+    area = Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids)
+    rows = PopulationCount.objects.filter(area, quarter=quarter)
+    result: dict[tuple[str, int], PopulationTotal] = {}
+    for r in rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True):
+        key = ("municipality", r.municipality_id) if r.municipality_id else (
+            "district", r.district_id)
+        result[key] = PopulationTotal(r.count, quarter, r.is_synthetic, r.source, r.certainty)
+    sums = (rows.exclude(sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False)
+            .values("municipality_id", "district_id")
+            .annotate(total=Sum("count"),
+                      synthetic=Count("pk", filter=Q(is_synthetic=True)),
+                      source=Min("source"),
+                      certainty=Min("certainty")))  # "NF" < "U" < "V": the least certain
+    for r in sums:
+        key = ("municipality", r["municipality_id"]) if r["municipality_id"] else (
+            "district", r["district_id"])
+        if key not in result:
+            result[key] = PopulationTotal(r["total"], quarter, bool(r["synthetic"]),
+                                          r["source"] or "", r["certainty"] or "V")
+    return result
+
+
 def population_total(*, region: Region | None = None, municipality: Municipality | None = None,
                      district: District | None = None, cluster: HealthCluster | None = None,
                      quarter: str | None = None,
@@ -123,24 +151,19 @@ def population_total(*, region: Region | None = None, municipality: Municipality
         return None
     if cluster is not None:
         on = on or _today()
-        count, synthetic, sources, certainty = 0, False, [], "V"
-        found = False
-        for membership in cluster.memberships.valid_on(on).select_related("municipality",
-                                                                           "district"):
-            part = population_total(municipality=membership.municipality,
-                                    district=membership.district, quarter=quarter)
-            if part is None:
-                continue
-            found = True
-            count += part.count
-            synthetic = synthetic or part.is_synthetic
-            if part.certainty != "V":
-                certainty = part.certainty
+        ms = list(cluster.memberships.valid_on(on).values_list("municipality_id", "district_id"))
+        parts = _totals_by_area(quarter=quarter, municipality_ids=[m for m, _d in ms if m],
+                                district_ids=[d for _m, d in ms if d])
+        if not parts:
+            return None
+        sources: list[str] = []
+        for part in parts.values():
             if part.source and part.source not in sources:
                 sources.append(part.source)
-        if not found:
-            return None
-        return PopulationTotal(count, quarter, synthetic, "; ".join(sources), certainty)
+        uncertain = [p.certainty for p in parts.values() if p.certainty != "V"]
+        return PopulationTotal(sum(p.count for p in parts.values()), quarter,
+                               any(p.is_synthetic for p in parts.values()), "; ".join(sources),
+                               uncertain[0] if uncertain else "V")
     rows = PopulationCount.objects.filter(
         quarter=quarter, **_area_filter(region=region, municipality=municipality,
                                         district=district))
