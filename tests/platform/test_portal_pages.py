@@ -17,6 +17,7 @@ from django.test import Client
 from sundhedsaftale.agreements.models import Agreement, Goal
 from sundhedsaftale.bodies.models import Membership
 from sundhedsaftale.portal import cache as page_cache
+from sundhedsaftale.portal import search as portal_search
 
 # A date inside the clusters' period (2022-07-01 – 2026-12-31), so the tests keep passing
 # after the clusters have been replaced by health councils.
@@ -347,6 +348,14 @@ def test_search_matches_case_insensitively_with_danish_letters(site: object) -> 
 def test_search_on_postgresql_finds_other_word_forms(site: object) -> None:
     # "børnene" (the children) is stemmed to the same lexeme as "børn" in the goal titles.
     assert get(site, "/soeg/?q=børnene").hrefs("/aftaler/2024-2027/")
+
+
+def test_search_matches_words_not_parts_of_other_words(site: object) -> None:
+    hits = portal_search.search("ældre")
+    assert hits
+    for hit in hits:
+        text = f"{hit.title} {hit.summary}".casefold()
+        assert re.search(r"(?<!\w)ældr", text), f"{hit.title!r} matched inside another word"
 
 
 def test_search_every_word_must_match(site: object) -> None:

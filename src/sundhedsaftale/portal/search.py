@@ -3,7 +3,7 @@ initiatives and annexes.
 
 On PostgreSQL: full-text search with the Danish configuration (stemming, so "ældre" also finds
 "ældres"), ranked with title matches weighted above summary matches. Elsewhere (SQLite): every
-word of the query must occur in the title or summary, compared case-insensitively in Python,
+word of the query must begin a word of the title or summary, compared case-insensitively in Python,
 because SQLite's LIKE only folds ASCII letters ("Ældre" would not match "ældre"). The content is
 small (hundreds of rows), so the fallback stays fast. Drafts never appear: every query starts
 from the public agreements.
@@ -148,21 +148,21 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _search_fallback(query: str) -> list[SearchHit]:
-    words = [w.casefold() for w in _WORD.findall(query)]
-    if not words:
+    # Each word must begin a word of the title or summary ("ældre" finds "ældres" and
+    # "ældreområdet", not "forældre"), compared with Unicode-aware casefold (see the module).
+    patterns = [re.compile(r"(?<!\w)" + re.escape(w.casefold())) for w in _WORD.findall(query)]
+    if not patterns:
         return []
-    # Every word must occur in the title or summary (Unicode-aware casefold, see the module).
     hits: list[SearchHit] = []
     annexes: list[tuple[Annex, float]] = []
     for kind, label, queryset in _sources():
         for obj in queryset:
             title = obj.title.casefold()
             text = f"{title}\n{(obj.summary or '').casefold()}"
-            if all(word in text for word in words):
-                rank = 1.0 + sum(1 for word in words if word in title)
+            if all(pattern.search(text) for pattern in patterns):
+                rank = 1.0 + sum(1 for pattern in patterns if pattern.search(title))
                 if kind == "annex":
                     annexes.append((obj, rank))
                 else:
                     hits.append(_hit(kind, label, obj, rank))
     return hits + _annex_hits(annexes)
-
