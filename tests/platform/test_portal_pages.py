@@ -219,6 +219,29 @@ def test_drafts_are_not_found_and_not_listed(site: object) -> None:
             assert f"/aftaler/{draft.slug}/" not in page_hrefs(results)
 
 
+def test_a_reader_sees_a_draft_marked_as_draft_and_the_public_still_gets_404(
+    site: object, django_user_model: object
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    draft = Agreement.objects.exclude(status__in=Agreement.PUBLIC_STATUSES).first()
+    assert draft is not None
+    reader = django_user_model.objects.create_user(  # type: ignore[attr-defined]
+        username="laeser-test", password="not-used-x9")
+    reader.user_permissions.add(Permission.objects.get(codename="view_agreement"))
+    get(site, f"/aftaler/{draft.slug}/", status=404)
+    site.force_login(reader)  # type: ignore[attr-defined]
+    page = get(site, f"/aftaler/{draft.slug}/")
+    assert "Udkast: denne aftale er ikke offentliggjort" in page.html
+    site.logout()  # type: ignore[attr-defined]
+    get(site, f"/aftaler/{draft.slug}/", status=404)
+
+
+def test_search_finds_annexes_and_links_them_to_the_agreement(site: object) -> None:
+    page = get(site, "/soeg/?q=KOL")
+    assert "/aftaler/2024-2027/#bilag" in {href for href, _ in page.links}
+
+
 def page_hrefs(page: Page) -> str:
     return " ".join(href for href, _ in page.links)
 
