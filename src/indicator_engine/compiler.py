@@ -365,8 +365,9 @@ def disclosure_edges(geography: pd.DataFrame) -> pd.DataFrame:
     """Additive geography relations for secondary suppression (valid_to NaT = open)."""
     geo = geography.copy()
     geo["valid_from"] = pd.to_datetime(geo["valid_from"])
-    vt = pd.to_datetime(geo["valid_to"])
-    geo["valid_to"] = vt.where(vt.dt.year < 9999, pd.NaT)
+    # The open end (9999-12-31) does not fit a nanosecond timestamp: it becomes NaT (open).
+    geo["valid_to"] = pd.to_datetime(
+        [None if v is None or v.year >= 9999 else v for v in geo["valid_to"]])
     with_districts = set(geo.loc[geo.level == "district", "code"].str[:3])
     rows: list[dict[str, Any]] = []
     for r in geo.itertuples(index=False):

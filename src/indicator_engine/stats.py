@@ -86,7 +86,8 @@ def direct_standardise(strata: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """
     s = strata[strata["denominator"] > 0].copy()
     if s.empty:
-        return pd.DataFrame(columns=[*keys, "std", "std_low", "std_high"])
+        return s[keys].assign(std=pd.Series(dtype=float), std_low=pd.Series(dtype=float),
+                              std_high=pd.Series(dtype=float))
     s["weight_total"] = s.groupby(keys, sort=False)["weight"].transform("sum")
     s = s[s["weight_total"] > 0]
     w = s["weight"] / s["weight_total"]
