@@ -142,3 +142,29 @@ def test_population_without_total_rows_is_the_sum_of_its_rows(demo_content, tmp_
     dragor = row_for(municipality_list_with_clusters(on=IN_PERIOD), "155").population
     assert (dragor.count, dragor.is_synthetic) == (11, True)
     assert population_total(district=District.objects.get(code="101-05")).is_uncertain
+
+
+def test_a_place_cannot_be_in_two_clusters_at_once(demo_content):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from sundhedsaftale.geography.services import area_membership_create
+
+    midt = HealthCluster.objects.get(code="midt")
+    horsholm = Municipality.objects.get(code="223")  # in Nord 2022-07-01..2026-12-31
+    with pytest.raises(ValidationError) as caught:
+        area_membership_create(cluster=midt, municipality=horsholm, by=None,
+                               valid_from=dt.date(2026, 6, 1))
+    assert "Nord" in str(caught.value)
+    # København as a whole clashes with its districts; one district cannot be in two clusters.
+    with pytest.raises(ValidationError):
+        area_membership_create(cluster=midt, municipality=Municipality.objects.get(code="101"),
+                               by=None, valid_from=dt.date(2024, 1, 1))
+    with pytest.raises(ValidationError):
+        area_membership_create(cluster=midt, district=District.objects.get(code="101-05"),
+                               by=None, valid_from=dt.date(2024, 1, 1))
+    # After Nord's period ends, Hørsholm may join another cluster.
+    moved = area_membership_create(cluster=midt, municipality=horsholm, by=None,
+                                   valid_from=dt.date(2027, 1, 1))
+    assert moved.pk and AreaMembership.objects.filter(municipality=horsholm).count() == 2

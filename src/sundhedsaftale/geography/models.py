@@ -211,6 +211,34 @@ class AreaMembership(Sourced, Dated):
         super().clean()
         if bool(self.municipality_id) == bool(self.district_id):
             raise ValidationError(_("Choose either a municipality or a district, not both."))
+        clash = self.overlapping().first()
+        if clash is not None:
+            raise ValidationError(
+                _("%(area)s already belongs to %(cluster)s in an overlapping period "
+                  "(%(start)s – %(end)s). End that membership first.") % {
+                    "area": clash.area, "cluster": clash.cluster,
+                    "start": clash.valid_from or "…", "end": clash.valid_to or "…"})
+
+    def overlapping(self) -> models.QuerySet["AreaMembership"]:
+        """Memberships of the same area (or the whole municipality / one of its districts) in an
+        area of the same kind whose period overlaps this one. A place belongs to one cluster
+        (or one health council) at a time."""
+        if not self.cluster_id or not (self.municipality_id or self.district_id):
+            return AreaMembership.objects.none()
+        if self.municipality_id:
+            same_place = Q(municipality_id=self.municipality_id) | Q(
+                district__municipality_id=self.municipality_id)
+        else:
+            same_place = Q(district_id=self.district_id) | Q(
+                municipality_id=self.district.municipality_id)
+        qs = AreaMembership.objects.filter(same_place, cluster__kind=self.cluster.kind)
+        if self.pk:
+            qs = qs.exclude(pk=self.pk)
+        if self.valid_to:
+            qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_to))
+        if self.valid_from:
+            qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+        return qs.select_related("cluster", "municipality", "district")
 
 
 class PopulationCount(models.Model):

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sundhedsaftale.core.models import Certainty
+from sundhedsaftale.core.services import content_save
 
-from .models import District, Municipality, PopulationCount, Region
+from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount, Region
 
 REQUIRED_COLUMNS = ("OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD")
 OPTIONAL_COLUMNS = ("KILDE", "SIKKERHED")
@@ -272,3 +275,17 @@ def population_import(*, path: Path | str, source: str = "") -> PopulationImport
         rows=len(rows), quarters=sorted({row.quarter for row in rows}),
         areas=len({row.area for row in rows}), replaced=replaced,
         synthetic_rows=synthetic, real_rows=len(rows) - synthetic)
+
+
+def area_membership_create(*, cluster: HealthCluster, by: Any | None,
+                           municipality: Municipality | None = None,
+                           district: District | None = None,
+                           valid_from: datetime.date | None = None,
+                           valid_to: datetime.date | None = None, source: str = "",
+                           certainty: str = "U") -> AreaMembership:
+    """Put a municipality or a district in a cluster (or health council area) for a period.
+    Refused (ValidationError) if the place already belongs to an area of the same kind then."""
+    membership = AreaMembership(cluster=cluster, municipality=municipality, district=district,
+                                valid_from=valid_from, valid_to=valid_to, source=source,
+                                certainty=certainty)
+    return content_save(instance=membership, by=by)
