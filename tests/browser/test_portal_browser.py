@@ -93,14 +93,14 @@ def test_visitor_finds_a_cluster_a_municipality_searches_and_every_page_passes_a
 def test_language_switch_shows_the_same_page_in_english_and_back(page: Any,
                                                                   live_server: Any) -> None:
     page.goto(live_server.url + "/klynger/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.url == live_server.url + "/klynger/"
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Health clusters"
     assert_accessible(page, "cluster list in English")
-    page.get_by_role("button", name="Dansk").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Dansk").click()
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.locator("h1").inner_text() == "Sundhedsklynger"
 
