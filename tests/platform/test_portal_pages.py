@@ -353,6 +353,17 @@ def test_municipality_list_downloads_as_csv(site: object, url: str) -> None:
     assert by_code["147"][3] == "104664"
 
 
+def test_cluster_list_downloads_as_csv_with_districts(site: object) -> None:
+    response = site.get(f"/klynger/?format=csv&dato={ON}")  # type: ignore[attr-defined]
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = _csv_rows(response.content)
+    assert rows[0] == ["kode", "klynge", "akuthospital", "kommuner", "bydele", "befolkning"]
+    by_code = {row[0]: row for row in rows[1:]}
+    assert set(by_code) == {"byen", "syd", "midt", "nord", "bornholm"}
+    assert "101-05" in by_code["syd"][4] and "101-01" in by_code["byen"][4]
+    assert "Frederiksberg" in by_code["byen"][3]
+
+
 # --- search -------------------------------------------------------------------------------------
 
 def test_search_finds_a_goal_by_a_danish_word(site: object) -> None:

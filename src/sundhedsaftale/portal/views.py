@@ -107,9 +107,31 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
 @cached_page
 def cluster_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
+    clusters = selectors.cluster_list(on=on)
+    if request.GET.get("format") == "csv":
+        return _csv_response(f"sundhedsklynger-{on.isoformat()}.csv", [
+            ["kode", "klynge", "akuthospital", "kommuner", "bydele", "befolkning"],
+            *([
+                item.cluster.code,
+                item.cluster.name,
+                item.cluster.hospital.name if item.cluster.hospital else "",
+                ", ".join(a.municipality.name for a in item.areas if a.is_whole),
+                ", ".join(d.code for a in item.areas for d in a.districts),
+                "" if item.population is None else item.population,
+            ] for item in clusters),
+        ])
     return render(request, "portal/cluster_list.html", {
-        "section": "clusters", "clusters": selectors.cluster_list(on=on), "on": on,
+        "section": "clusters", "clusters": clusters, "on": on,
     })
+
+
+def _csv_response(filename: str, rows: list[list[object]]) -> HttpResponse:
+    """A semicolon-separated UTF-8 download (with BOM so spreadsheets read æ, ø and å)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    csv.writer(response, delimiter=";").writerows(rows)
+    return response
 
 
 @require_safe
@@ -148,19 +170,12 @@ def municipality_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kommuner-{on.isoformat()}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the Danish letters as UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            row.municipality.code,
-            row.municipality.name,
-            ", ".join(c.name for c in row.clusters),
-            "" if row.population is None else row.population,
-        ])
-    return response
+    return _csv_response(f"kommuner-{on.isoformat()}.csv", [
+        CSV_COLUMNS,
+        *([row.municipality.code, row.municipality.name,
+           ", ".join(c.name for c in row.clusters),
+           "" if row.population is None else row.population] for row in rows),
+    ])
 
 
 @require_safe
