@@ -60,3 +60,20 @@ def content_lang() -> str:
     from django.utils.translation import get_language
 
     return "" if (get_language() or "da").startswith("da") else mark_safe(' lang="da"')
+
+
+@register.simple_tag
+def common_source(items: Any, attribute: str = "") -> Any:
+    """The first fact if every fact in `items` has the same source and certainty, else None.
+
+    Lets a table name a shared source once under it instead of on every row.
+    {% common_source page.districts "district" as shared %}
+    """
+    facts = [getattr(item, attribute) if attribute else item for item in items]
+    if not facts:
+        return None
+    first = facts[0]
+    key = (getattr(first, "source_label", ""), getattr(first, "certainty", None))
+    if all((getattr(f, "source_label", ""), getattr(f, "certainty", None)) == key for f in facts):
+        return first
+    return None
