@@ -14,7 +14,7 @@ from . import compiler
 from .backends import Backend, make_backend
 from .blocks import build_blocks
 from .contract import validate
-from .definitions import band_starts, load_indicators, load_standard_population
+from .definitions import Indicator, band_starts, load_indicators, load_standard_population
 from .io import geography_frame
 
 Progress = Callable[[str], None]
@@ -58,6 +58,51 @@ def compute_indicators(
     return compiler.sort_rows(controlled[compiler.OUTPUT_COLUMNS])
 
 
+class EngineRun:
+    """Internal: one validated, loaded data set with its building blocks, on one backend.
+
+    Rows it returns are BEFORE disclosure control; compute_indicators is the public way out.
+    """
+
+    def __init__(self, data_dir: Path, *, backend: str = "duckdb",
+                 indicators: Sequence[str] | None = None, report: Progress | None = None,
+                 standard_population: Path | None = None,
+                 backend_options: dict[str, Any] | None = None, spark: Any | None = None):
+        self.report = report or _progress_printer(False)
+        self.indicators = load_indicators(list(indicators) if indicators else None)
+        self.standard = load_standard_population(standard_population)
+        self.starts = band_starts(self.standard)
+        diseases = tuple(sorted({d for i in self.indicators for d in i.diseases}))
+        self.report("validerer inddata")
+        files = validate(Path(data_dir))
+        options = {k: v for k, v in (backend_options or {}).items() if v is not None}
+        if backend == "spark" and spark is not None:
+            options["spark"] = spark
+        self.report(f"indlæser data ({backend})")
+        self.engine: Backend = make_backend(backend, **options)
+        try:
+            self.engine.load(files)
+            self.report("byggesten: ophold, indlæggelser, bopæl, befolkning")
+            self.blocks = build_blocks(self.engine, diseases=diseases)
+        except BaseException:
+            self.engine.close()
+            raise
+        self.ctx = compiler.Context(geography_frame(files), self.standard,
+                                    self.blocks.data_start, self.blocks.data_end)
+
+    def indicator_rows(self, ind: Indicator) -> pd.DataFrame:
+        self.report(f"indikator {ind.id}")
+        num = self.engine.execute(compiler.numerator_cells(ind, self.blocks, self.engine,
+                                                           self.starts))
+        pop = None
+        if ind.kind != "readmission":
+            pop = self.engine.execute(compiler.population_cells(ind, self.blocks, self.starts))
+        return compiler.assemble(ind, num, pop, self.ctx)
+
+    def close(self) -> None:
+        self.engine.close()
+
+
 def _results_before_disclosure(
     data_dir: Path,
     *,
@@ -72,36 +117,13 @@ def _results_before_disclosure(
 
     Never hand these rows to anyone; compute_indicators is the only public way out.
     """
-    report = report or _progress_printer(False)
-    data_dir = Path(data_dir)
-    inds = load_indicators(list(indicators) if indicators else None)
-    standard = load_standard_population(standard_population)
-    starts = band_starts(standard)
-    diseases = tuple(sorted({d for i in inds for d in i.diseases}))
-
-    report("validerer inddata")
-    files = validate(data_dir)
-    options = {k: v for k, v in (backend_options or {}).items() if v is not None}
-    if backend == "spark" and spark is not None:
-        options["spark"] = spark
-    report(f"indlæser data ({backend})")
-    engine: Backend = make_backend(backend, **options)
+    run = EngineRun(data_dir, backend=backend, indicators=indicators, report=report,
+                    standard_population=standard_population, backend_options=backend_options,
+                    spark=spark)
     try:
-        engine.load(files)
-        report("byggesten: ophold, indlæggelser, bopæl, befolkning")
-        blocks = build_blocks(engine, diseases=diseases)
-        ctx = compiler.Context(geography_frame(files), standard, blocks.data_start,
-                               blocks.data_end)
-        frames = []
-        for ind in inds:
-            report(f"indikator {ind.id}")
-            num = engine.execute(compiler.numerator_cells(ind, blocks, engine, starts))
-            pop = None
-            if ind.kind != "readmission":
-                pop = engine.execute(compiler.population_cells(ind, blocks, starts))
-            frames.append(compiler.assemble(ind, num, pop, ctx))
+        frames = [run.indicator_rows(ind) for ind in run.indicators]
     finally:
-        engine.close()
+        run.close()
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=compiler.OUTPUT_COLUMNS)
-    return results, ctx.geography
+    return results, run.ctx.geography
