@@ -161,3 +161,11 @@ def test_command_imports_and_reports_errors(demo_geography, tmp_path, capsys):
         call_command("import_population", str(write(tmp_path, [BAD_ROWS[0][0]], name="bad.csv")))
     assert "bad.csv" in str(caught.value) and "ALDER" in str(caught.value)
     assert PopulationCount.objects.count() == 7
+
+
+def test_command_check_validates_without_importing(demo_geography, tmp_path, capsys):
+    call_command("import_population", str(write(tmp_path, GOOD_ROWS)), "--check")
+    assert "7 rows" in capsys.readouterr().out
+    assert PopulationCount.objects.count() == 0
+    with pytest.raises(CommandError):
+        call_command("import_population", str(write(tmp_path, [BAD_ROWS[1][0]])), "--check")

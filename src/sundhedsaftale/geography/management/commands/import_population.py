@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sundhedsaftale.geography.services import PopulationImportError, population_import
+from sundhedsaftale.geography.services import (
+    PopulationImportError,
+    population_import,
+    population_parse,
+)
 
 
 class Command(BaseCommand):
@@ -16,9 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--source", default="",
                             help="Source text stored with the figures (default: the file name).")
+        parser.add_argument("--check", action="store_true",
+                            help="Only validate the file; write nothing.")
 
-    def handle(self, *args, path: str, source: str, **options) -> None:
+    def handle(self, *args, path: str, source: str, check: bool, **options) -> None:
         try:
+            if check:
+                rows = population_parse(path=path)
+                self.stdout.write(self.style.SUCCESS(
+                    f"{len(rows)} rows OK; nothing imported (--check)."))
+                return
             result = population_import(path=path, source=source)
         except PopulationImportError as exc:
             raise CommandError(str(exc)) from exc
