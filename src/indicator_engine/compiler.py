@@ -372,21 +372,21 @@ def disclosure_edges(geography: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for r in geo.itertuples(index=False):
         if r.level == "district":
-            rows.append(dict(parent_level="cluster", parent_code=r.cluster,
-                             child_level="district", child_code=r.code,
-                             valid_from=r.valid_from, valid_to=r.valid_to))
-            rows.append(dict(parent_level="municipality", parent_code=r.code[:3],
-                             child_level="district", child_code=r.code,
-                             valid_from=r.valid_from, valid_to=r.valid_to))
+            rows.append({"parent_level": "cluster", "parent_code": r.cluster,
+                             "child_level": "district", "child_code": r.code,
+                             "valid_from": r.valid_from, "valid_to": r.valid_to})
+            rows.append({"parent_level": "municipality", "parent_code": r.code[:3],
+                             "child_level": "district", "child_code": r.code,
+                             "valid_from": r.valid_from, "valid_to": r.valid_to})
         elif r.code not in with_districts:
-            rows.append(dict(parent_level="cluster", parent_code=r.cluster,
-                             child_level="municipality", child_code=r.code,
-                             valid_from=r.valid_from, valid_to=r.valid_to))
+            rows.append({"parent_level": "cluster", "parent_code": r.cluster,
+                             "child_level": "municipality", "child_code": r.code,
+                             "valid_from": r.valid_from, "valid_to": r.valid_to})
     for cluster, part in geo.groupby("cluster"):
-        rows.append(dict(parent_level="region", parent_code=REGION_CODE,
-                         child_level="cluster", child_code=cluster,
-                         valid_from=part.valid_from.min(),
-                         valid_to=pd.NaT if part.valid_to.isna().any() else part.valid_to.max()))
+        rows.append({"parent_level": "region", "parent_code": REGION_CODE,
+                         "child_level": "cluster", "child_code": cluster,
+                         "valid_from": part.valid_from.min(),
+                         "valid_to": pd.NaT if part.valid_to.isna().any() else part.valid_to.max()})
     edges = pd.DataFrame(rows, columns=["parent_level", "parent_code", "child_level",
                                         "child_code", "valid_from", "valid_to"])
     return edges.drop_duplicates().reset_index(drop=True)

@@ -273,14 +273,14 @@ def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
         if col.pattern:
             checks.append(
                 (col.name,
-                 f"({c} IS NOT NULL AND trim({c}) <> '' AND NOT regexp_full_match({c}, "
-                 f"{_lit(col.pattern)}))",
+                 (f"({c} IS NOT NULL AND trim({c}) <> '' AND NOT regexp_full_match({c}, "
+                 f"{_lit(col.pattern)}))"),
                  f"ugyldig værdi ({col.pattern_hint})")
             )
         if col.pseudonym:
             checks.append(
-                (col.name, f"({c} IS NOT NULL AND regexp_full_match(trim({c}), "
-                 f"{_lit(CPR_LIKE_PATTERN)}))",
+                (col.name, (f"({c} IS NOT NULL AND regexp_full_match(trim({c}), "
+                 f"{_lit(CPR_LIKE_PATTERN)}))"),
                  "ligner et rigtigt CPR-nummer; motoren tager kun imod pseudonymer")
             )
     t = src.table.name
@@ -289,8 +289,8 @@ def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
               for n in ("dato_start", "tidspunkt_start", "dato_slut", "tidspunkt_slut")}
         checks.append(
             ("dato_slut",
-             f"(({ts['dato_slut']}) + ({ts['tidspunkt_slut']}) < "
-             f"({ts['dato_start']}) + ({ts['tidspunkt_start']}))",
+             (f"(({ts['dato_slut']}) + ({ts['tidspunkt_slut']}) < "
+             f"({ts['dato_start']}) + ({ts['tidspunkt_start']}))"),
              "kontakten slutter før den starter")
         )
     if t == "befolkning":

@@ -51,9 +51,9 @@ class Case:
                moves: dict[int, tuple[str, str | None]] | None = None) -> str:
         for year in years or self.years:
             k, b = (moves or {}).get(year, (kom, bydel))
-            self.persons.append(dict(ref_dato=dt.date(year, 1, 1), cpr=cpr,
-                                     foed_dag=dt.date.fromisoformat(birth), koen=sex, kom=k,
-                                     bydel=b))
+            self.persons.append({"ref_dato": dt.date(year, 1, 1), "cpr": cpr,
+                                     "foed_dag": dt.date.fromisoformat(birth), "koen": sex, "kom": k,
+                                     "bydel": b})
         return cpr
 
     def contact(self, cpr: str, start: str, end: str, *, dx: str = "DR109",
@@ -63,16 +63,16 @@ class Case:
         cid = f"k{len(self.contacts) + 1}"
         sd, st = ts(start)
         ed, et = ts(end)
-        self.contacts.append(dict(
-            dw_ek_kontakt=cid, dw_ek_forloeb=f"f{cid}", cpr=cpr, dato_start=sd,
-            tidspunkt_start=st, dato_slut=ed, tidspunkt_slut=et, aktionsdiagnose=dx,
-            prioritet="ATA1" if acute else "ATA3", kontakttype=kind, sorenhed_ans="6620001",
-            hovedspeciale_ans=specialty))
-        self.diagnoses.append(dict(dw_ek_kontakt=cid, diagnosekode=dx, diagnosetype="A",
-                                   senere_afkraeftet=False))
+        self.contacts.append({
+            "dw_ek_kontakt": cid, "dw_ek_forloeb": f"f{cid}", "cpr": cpr, "dato_start": sd,
+            "tidspunkt_start": st, "dato_slut": ed, "tidspunkt_slut": et, "aktionsdiagnose": dx,
+            "prioritet": "ATA1" if acute else "ATA3", "kontakttype": kind, "sorenhed_ans": "6620001",
+            "hovedspeciale_ans": specialty})
+        self.diagnoses.append({"dw_ek_kontakt": cid, "diagnosekode": dx, "diagnosetype": "A",
+                                   "senere_afkraeftet": False})
         for code, dtype in diagnoses:
-            self.diagnoses.append(dict(dw_ek_kontakt=cid, diagnosekode=code, diagnosetype=dtype,
-                                       senere_afkraeftet=code in disproved))
+            self.diagnoses.append({"dw_ek_kontakt": cid, "diagnosekode": code, "diagnosetype": dtype,
+                                       "senere_afkraeftet": code in disproved})
         return cid
 
     def admission(self, cpr: str, start: str, days: float, **kw: object) -> str:
@@ -83,11 +83,11 @@ class Case:
 
     def mark_ready(self, contact_id: str, when: str) -> None:
         d, t = ts(when)
-        self.ready.append(dict(dw_ek_kontakt=contact_id, dato_faerdigbehandlet=d,
-                               tidspunkt_faerdigbehandlet=t))
+        self.ready.append({"dw_ek_kontakt": contact_id, "dato_faerdigbehandlet": d,
+                               "tidspunkt_faerdigbehandlet": t})
 
     def register(self, cpr: str, disease: str, since: str) -> None:
-        self.chronic.append(dict(cpr=cpr, sygdom=disease, dato_fra=since))
+        self.chronic.append({"cpr": cpr, "sygdom": disease, "dato_fra": since})
 
     def write(self, out: Path, fmt: str = "parquet") -> Path:
         out.mkdir(parents=True, exist_ok=True)
@@ -144,4 +144,4 @@ def row(results: pd.DataFrame, indicator: str, grain: str, start: str, level: st
     return sel.iloc[0]
 
 
-__all__ = ["Case", "blocks_for", "raw_results", "row", "compiler"]
+__all__ = ["Case", "blocks_for", "compiler", "raw_results", "row"]

@@ -213,4 +213,4 @@ def load_standard_population(path: Path | None = None) -> pd.DataFrame:
 
 
 def band_starts(standard: pd.DataFrame) -> list[int]:
-    return sorted(set(int(a) for a in standard.age_from))
+    return sorted({int(a) for a in standard.age_from})
