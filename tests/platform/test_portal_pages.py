@@ -453,26 +453,45 @@ def test_healthz_answers_ok_without_queries(
 
 # --- the page cache -----------------------------------------------------------------------------
 
-def test_repeated_anonymous_page_is_served_from_the_cache_without_queries(
-    site: object, django_assert_num_queries: object
+@pytest.fixture
+def cached_site(site: object) -> Iterator[object]:
+    """The page cache on although each test runs inside a transaction (see portal/cache.py)."""
+    page_cache.set_enabled(True, even_in_transactions=True)
+    yield site
+    page_cache.set_enabled(True)
+
+
+def test_pages_rendered_inside_a_transaction_are_not_cached(
+    site: object, django_assert_max_num_queries: object
 ) -> None:
-    first = get(site, "/aftaler/2024-2027/")
+    get(site, "/kommuner/")
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        page = get(site, "/kommuner/")
+    assert page.hrefs("/kommuner/")
+    assert not page_cache._entries
+
+def test_repeated_anonymous_page_is_served_from_the_cache_without_queries(
+    cached_site: object, django_assert_num_queries: object
+) -> None:
+    first = get(cached_site, "/aftaler/2024-2027/")
     with django_assert_num_queries(0):  # type: ignore[operator]
-        again = get(site, "/aftaler/2024-2027/")
+        again = get(cached_site, "/aftaler/2024-2027/")
     assert again.headings == first.headings
 
 
-def test_edited_content_shows_at_once_despite_the_cache(site: object) -> None:
+def test_edited_content_shows_at_once_despite_the_cache(cached_site: object) -> None:
     goal = Goal.objects.filter(agreement__slug="2024-2027").first()
     assert goal is not None
-    get(site, "/aftaler/2024-2027/")
+    get(cached_site, "/aftaler/2024-2027/")
+    assert page_cache._entries
     goal.title = "Et helt nyt mål om tandpleje"
     goal.save()
-    assert "Et helt nyt mål om tandpleje" in get(site, "/aftaler/2024-2027/").html
+    assert "Et helt nyt mål om tandpleje" in get(cached_site, "/aftaler/2024-2027/").html
 
 
-def test_each_visitor_gets_a_working_csrf_token_from_a_cached_page(site: object) -> None:
-    get(site, "/klynger/")  # fills the cache
+def test_each_visitor_gets_a_working_csrf_token_from_a_cached_page(cached_site: object) -> None:
+    get(cached_site, "/klynger/")  # fills the cache
+    assert page_cache._entries
     visitor = Client(enforce_csrf_checks=True)
     html = visitor.get("/klynger/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)

@@ -8,6 +8,10 @@ path + query, language and the day (memberships are dated). The cache is emptied
   show a page edited elsewhere, and covers bulk writes that send no signals (population import).
 The CSRF token of the language form differs per visitor, so it is stored as a placeholder and
 filled in on every hit. Logged-in users (who may see drafts) always get a fresh render.
+
+A page rendered inside an open transaction is neither cached nor served from the cache: it may
+show rows that are rolled back later (that is also how tests run, so one test's data never
+leaks into the next through this cache). With ATOMIC_REQUESTS on, the cache would be idle.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -45,6 +50,7 @@ class _Entry:
 _entries: dict[tuple[str, str, str], _Entry] = {}
 _lock = threading.Lock()
 _enabled = True
+_even_in_transactions = False
 
 
 def clear() -> None:
@@ -53,9 +59,11 @@ def clear() -> None:
         _entries.clear()
 
 
-def set_enabled(enabled: bool) -> None:
-    global _enabled
+def set_enabled(enabled: bool, *, even_in_transactions: bool = False) -> None:
+    """Turn the cache on or off; tests of the cache itself also allow it inside transactions."""
+    global _enabled, _even_in_transactions
     _enabled = enabled
+    _even_in_transactions = even_in_transactions
     clear()
 
 
@@ -68,6 +76,7 @@ def content_changed(sender: Any, **kwargs: Any) -> None:
 
 def _cacheable(request: HttpRequest) -> bool:
     return (_enabled and request.method in ("GET", "HEAD")
+            and (_even_in_transactions or not connection.in_atomic_block)
             and not request.user.is_authenticated)
 
 
