@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,7 +27,8 @@ from . import search as portal_search
 from . import selectors
 from .cache import cached_page
 
-ACCESSIBILITY_CONTACT = "sundhedsaftale@regionh.example"
+# Where visitors report accessibility problems; a deployment sets PORTAL_CONTACT_EMAIL.
+DEFAULT_CONTACT_EMAIL = "sundhedsaftale@regionh.example"
 ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 22)
 
 
@@ -222,6 +224,6 @@ def search(request: HttpRequest) -> HttpResponse:
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html", {
         "section": "accessibility",
-        "contact_email": ACCESSIBILITY_CONTACT,
+        "contact_email": getattr(settings, "PORTAL_CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL),
         "statement_date": ACCESSIBILITY_REVIEWED,
     })
