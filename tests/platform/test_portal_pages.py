@@ -163,6 +163,22 @@ def test_page_titles_differ_between_pages(site: object) -> None:
     assert len(titles) == len(PAGES)
 
 
+def test_accessibility_statement_has_the_usual_danish_sections(site: object) -> None:
+    page = get(site, "/tilgaengelighed/")
+    headings = [text for level, text in page.headings if level == 2]
+    for section in ("Hvad erklæringen dækker", "Overholdelse af kravene", "Kendte problemer",
+                    "Sådan giver du besked om problemer", "Klage og håndhævelse"):
+        assert section in headings
+    assert "Digitaliseringsstyrelsen" in page.html and "WCAG 2.1" in page.html
+    assert any(href.startswith("mailto:") for href, _ in page.links)
+    assert "/tilgaengelighed/" in get(site, "/").hrefs("/tilgaengelighed/")
+
+
+def test_a_malformed_date_falls_back_to_today_instead_of_failing(site: object) -> None:
+    assert get(site, "/klynger/syd/?dato=ikke-en-dato").headings[0][1] == "Sundhedsklynge Syd"
+    assert get(site, "/kommuner/?dato=2025-13-45").hrefs("/kommuner/")
+
+
 # --- agreements ---------------------------------------------------------------------------------
 
 def test_agreement_2024_2027_shows_visions_principles_focus_areas_and_goals(site: object) -> None:
