@@ -23,6 +23,7 @@ from .contract import SourceFile
 from .io import export_canonical_parquet, geography_frame, load_into_duckdb
 
 BACKENDS = ("duckdb", "spark")
+DEFAULT_DUCKDB_MEMORY = "1536MB"
 _counter = itertools.count()
 
 
@@ -53,11 +54,11 @@ class DuckDBBackend(Backend):
     name = "duckdb"
 
     def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
-        config: dict[str, Any] = {}
-        memory_limit = memory_limit or os.environ.get("SUNDHEDSAFTALE_DUCKDB_MEMORY")
+        # Defaults keep the whole process under ~2 GB: DuckDB spills to disk beyond its limit.
+        config: dict[str, Any] = {"preserve_insertion_order": False}
+        config["memory_limit"] = (memory_limit or os.environ.get("SUNDHEDSAFTALE_DUCKDB_MEMORY")
+                                  or DEFAULT_DUCKDB_MEMORY)
         threads = threads or int(os.environ.get("SUNDHEDSAFTALE_DUCKDB_THREADS", "0")) or None
-        if memory_limit:
-            config["memory_limit"] = memory_limit
         if threads:
             config["threads"] = threads
         self.con = ibis.duckdb.connect(**config)

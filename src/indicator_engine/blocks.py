@@ -145,13 +145,16 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
                                                                                 "c_from")
     admissions = backend.materialise(adm, "blk_admissions")
 
+    # Diagnoses of admission contacts only (admissions are a small part of all stays); the
+    # first contact's action diagnosis is added as an A diagnosis. Duplicates are harmless:
+    # code-list matches are made distinct per stay.
     keys = admissions.select(a_cpr="cpr", a_stay="stay_no")
-    dx = diagnoses.join(linked.select("contact_id", "cpr", "stay_no"), "contact_id").select(
-        "cpr", "stay_no", "code", "dx_type")
+    adm_contacts = linked.semi_join(keys, [linked.cpr == keys.a_cpr,
+                                           linked.stay_no == keys.a_stay]).select(
+        "contact_id", "cpr", "stay_no")
+    dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_no", "code", "dx_type")
     dx = dx.union(admissions.select("cpr", "stay_no", code="action_dx",
-                                    dx_type=ibis.literal("A")), distinct=True)
-    dx = dx.join(keys, [dx.cpr == keys.a_cpr, dx.stay_no == keys.a_stay]).drop("a_cpr",
-                                                                               "a_stay")
+                                    dx_type=ibis.literal("A")), distinct=False)
     admission_dx = backend.materialise(dx, "blk_admission_dx")
 
     # Population cells: every 1 January snapshot, by residence, cluster, age, sex and disease
