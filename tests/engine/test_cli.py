@@ -102,3 +102,17 @@ def test_missing_data_directory_exits_2(tmp_path, capsys):
 
 def test_bad_arguments_exit_2():
     assert main(["compute", "--backend", "oracle"]) == 2
+
+
+def test_generate_then_compute_round_trip(tmp_path, capsys):
+    data = tmp_path / "gen"
+    assert main(["generate", "--persons", "300", "--years", "1", "--seed", "3",
+                 "--start-year", "2023",
+                 "--out", str(data)]) == 0
+    assert (data / "kontakter.parquet").is_file() and (data / "geografi.csv").is_file()
+    out = tmp_path / "r.parquet"
+    assert main(["compute", "--data", str(data), "--out", str(out), "--quiet",
+                 "--indicators", "preventable_admissions_65plus"]) == 0
+    res = pd.read_parquet(out)
+    assert set(res.geo_level) == {"district", "municipality", "cluster", "region"}
+    assert "kontakter" in capsys.readouterr().err

@@ -221,3 +221,41 @@ def test_output_has_the_agreed_columns_in_order(chronic):
         "suppression_reason"]
     assert str(chronic["numerator"].dtype) == "Int64"
     assert set(chronic.period_grain) == {"month", "quarter", "year"}
+
+
+@pytest.fixture(scope="module")
+def two_strata(tmp_path_factory):
+    c = Case()
+    c.person("m1", "1951-01-01", sex="M", kom="151")  # 70 in 2021
+    c.person("m2", "1951-01-01", sex="M", kom="151")
+    c.person("k1", "1941-01-01", sex="K", kom="151")  # 80 in 2021
+    c.person("k2", "1941-01-01", sex="K", kom="151")
+    c.admission("m1", "2021-03-10T08:00:00", 2, dx="DE86")
+    return c.write(tmp_path_factory.mktemp("strata"))
+
+
+def _prev_2021_151(results):
+    return row(results, "preventable_admissions_65plus", "year", "2021-01-01", "municipality",
+               "151")
+
+
+def test_standardised_rate_uses_the_shipped_european_standard(two_strata):
+    r = _prev_2021_151(raw_results(two_strata, "preventable_admissions_65plus"))
+    assert r.value == pytest.approx(250.0)  # 1 event / 4 citizens 65+
+    # ESP 2013 weights: band 70-74 = 5000 (men's rate 1/2), band 80-84 = 2500 (women's 0/2).
+    assert r.value_std == pytest.approx(1000 * (5000 * 0.5 + 2500 * 0.0) / 7500)
+    assert r.std_ci_low < r.value_std < r.std_ci_high
+
+
+def test_standard_population_is_replaceable(two_strata, tmp_path):
+    from indicator_engine.api import _results_before_disclosure
+
+    std = tmp_path / "std.csv"
+    std.write_text("age_from,age_to,sex,weight\n"
+                   "0,64,M,0\n65,74,M,1\n75,,M,3\n0,64,K,0\n65,74,K,1\n75,,K,3\n",
+                   encoding="utf-8")
+    results, _ = _results_before_disclosure(
+        two_strata, indicators=["preventable_admissions_65plus"], standard_population=std)
+    r = _prev_2021_151(results)
+    assert r.value == pytest.approx(250.0)
+    assert r.value_std == pytest.approx(1000 * (1 * 0.5 + 3 * 0.0) / 4)
