@@ -83,9 +83,13 @@ def geography_frame(files: dict[str, SourceFile]) -> pd.DataFrame:
 
 
 def load_into_duckdb(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile]) -> None:
-    """Create the canonical tables as temp tables in a DuckDB connection."""
+    """Create the canonical tables in a DuckDB connection.
+
+    They are views over the files (each is read at most a few times, by the building blocks),
+    so nothing the size of the input is copied into memory.
+    """
     for name, sql in canonical_sql(files).items():
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
     geo = geography_frame(files)
     con.register("__geography_df", geo)
     con.execute('CREATE OR REPLACE TEMP TABLE "geography" AS SELECT level, code, cluster, '
