@@ -1,9 +1,15 @@
 """Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's
-live_server, with the demo data loaded inside each test's transactional database."""
+live_server, with the demo data loaded inside each test's transactional database.
+
+Playwright's sync API keeps an asyncio loop on this thread while it runs, and Django refuses ORM
+calls from a thread with a running loop. Instead of switching that protection off
+(DJANGO_ALLOW_ASYNC_UNSAFE, which would leak into later tests and fail `check --deploy`),
+each test loads its data before Playwright starts and stops Playwright before pytest-django
+empties the database.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +17,6 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-# Django's live_server runs in a thread; Playwright's sync API runs an event loop in this one,
-# which makes Django refuse ORM calls from "async" context without this.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -25,20 +27,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -52,13 +40,21 @@ def plain_static_files(settings: object) -> None:
 
 
 @pytest.fixture
-def page(browser: object, live_server: object, transactional_db: None,
+def page(live_server: object, transactional_db: None,
          plain_static_files: None) -> Iterator[object]:
     from django.core.management import call_command
+    from playwright.sync_api import sync_playwright
 
-    call_command("demo", verbosity=0)
-    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    call_command("demo", verbosity=0)  # before Playwright's loop exists on this thread
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
