@@ -139,3 +139,19 @@ def test_collects_at_most_twenty_errors(tmp_path):
     problems = _problems(d)
     assert len(problems) == MAX_ERRORS
     assert [p.row for p in problems] == list(range(1, MAX_ERRORS + 1))
+
+
+def test_discharge_ready_mark_for_an_unknown_contact(tmp_path):
+    c = _case()
+    k = c.admission("p1", "2021-05-01T08:00:00", 5)
+    c.mark_ready(k, "2021-05-03 08:00")
+    c.mark_ready("k999", "2021-05-03 08:00")
+    [p] = _problems(c.write(tmp_path, fmt="csv"))
+    assert (p.file, p.row, p.column) == ("faerdigbehandlet.csv", 2, "dw_ek_kontakt")
+
+
+def test_same_person_twice_on_one_reference_date(tmp_path):
+    c = _case()
+    c.person("p1", "1950-01-01", kom="147", years=(2021,))
+    problems = _problems(c.write(tmp_path))
+    assert [(p.file, p.column) for p in problems] == [("befolkning.parquet", "cpr")]
