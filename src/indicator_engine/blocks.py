@@ -37,7 +37,7 @@ OPEN_END = dt.date(9999, 12, 31)
 @dataclass
 class Blocks:
     contact_stay: Table  # contact_id, cpr, stay_no
-    stays: Table  # cpr, stay_no, start/end, first contact's attributes
+    stays: Table  # cpr, stay_no, start/end, first contact's attributes (not materialised)
     admissions: Table  # stays >= 12 h with residence, age, sex, cluster at start
     admission_dx: Table  # cpr, stay_no, code, dx_type for admissions
     residence: Table  # cpr, valid_from, valid_to, birth_date, sex, kom, district
@@ -116,7 +116,7 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
         action_dx="action_dx")
     stays = spans.join(first, [spans.cpr == first.f_cpr, spans.stay_no == first.f_stay]).drop(
         "f_cpr", "f_stay")
-    stays = backend.materialise(stays, "blk_stays")
+    # All stays are kept as an expression: only admissions (a small share) are materialised.
 
     # Residence intervals: snapshot i is valid from its ref_date (earliest: from 1900) to the
     # next snapshot's ref_date.
