@@ -137,3 +137,6 @@ def test_phone_visitor_opens_the_menu_and_navigates(page: Any, live_server: Any)
     page.wait_for_url(re.compile(r"/kommuner/$"))
     assert page.locator("h1").inner_text() == "Kommuner"
     assert_accessible(page, "municipality list on a phone")
+    # Wide tables scroll sideways on a phone: the scrolling region must be reachable by keyboard.
+    page.goto(live_server.url + "/klynger/syd/")
+    assert_accessible(page, "cluster page on a phone")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -127,7 +128,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _csv_response(filename: str, rows: list[list[object]]) -> HttpResponse:
+def _csv_response(filename: str, rows: Sequence[Sequence[object]]) -> HttpResponse:
     """A semicolon-separated UTF-8 download (with BOM so spreadsheets read æ, ø and å)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -148,7 +149,7 @@ def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-CSV_COLUMNS = ["kode", "kommune", "sundhedsklynger", "befolkning"]
+CSV_COLUMNS: list[object] = ["kode", "kommune", "sundhedsklynger", "befolkning"]
 
 
 @require_safe

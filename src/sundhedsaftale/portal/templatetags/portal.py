@@ -77,3 +77,13 @@ def common_source(items: Any, attribute: str = "") -> Any:
     if all((getattr(f, "source_label", ""), getattr(f, "certainty", None)) == key for f in facts):
         return first
     return None
+
+
+@register.simple_tag(takes_context=True)
+def new_id(context: template.Context, prefix: str) -> str:
+    """An id unique within the page ("tabel-3"), also across included templates."""
+    request = context.get("request")
+    holder = request if request is not None else context.render_context
+    count = getattr(holder, "_portal_id_count", 0) + 1
+    holder._portal_id_count = count
+    return f"{prefix}-{count}"
