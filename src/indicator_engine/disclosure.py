@@ -1,0 +1,418 @@
+"""Disclosure control: the last step of every engine run, never optional.
+
+Rules (Statistics Denmark's research rules, domain.md §5):
+
+- Primary suppression: a row with any count (numerator, denominator or another
+  ``count_columns``) of 1-4 is suppressed. Zero is not suppressed.
+- Secondary suppression: no suppressed row may be recoverable by subtraction along a published
+  hierarchy: geography (district -> municipality -> cluster -> region, from ``edges``) and time
+  (month -> quarter -> year within one calendar year).
+- Every number of a suppressed row (counts, value, confidence interval, standardised value and
+  its interval) is set to null, so nothing derived from a small count leaves.
+
+Method, per block (indicator x definition version x calendar year); blocks without a primary
+suppression are left alone:
+
+1. Cells are the block's rows (period x geography); equations are ``parent - sum(children) = 0``
+   for every hierarchy relation whose parent row is published and whose edge is valid for the
+   whole period. An absent child row is a known zero (the engine leaves out rows with a zero
+   denominator).
+2. Classic pass: an equation with exactly one suppressed cell gives that cell away, so the
+   cheapest other cell of the equation is suppressed too; repeated to a fixed point.
+3. Rank check: a suppressed cell is recoverable if its unit vector lies in the row space of the
+   equations restricted to the suppressed cells (all published cells known). While any is, the
+   cheapest published cell sharing an equation with it is suppressed (cheapest = smallest count,
+   then lowest geography level, then finest period).
+
+District -> municipality and municipality -> region hold at every date, whatever the edges'
+validity (districts subdivide their municipality; the region is all of its municipalities). A
+municipality split into districts is not taken as a direct child of a cluster (its districts
+are), since that would double count. Extra equations can only add protection, never remove it.
+
+No attempt is made to protect against interval (bounds) attacks or rounding; see
+docs/engine-data.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "GEO_LEVELS",
+    "GRAINS",
+    "NUMBER_COLUMNS",
+    "apply_disclosure_control",
+    "hierarchy_equations",
+    "recoverable",
+]
+
+THRESHOLD_DEFAULT = 5
+#: How many candidate cells the rank check tries (cheapest and nearest first) before it
+#: settles for the cheapest one.
+MAX_CANDIDATE_TESTS = 12
+GEO_LEVELS = ("district", "municipality", "cluster", "region")
+GRAINS = ("month", "quarter", "year")
+#: Every derived number that must be nulled with its row's counts.
+NUMBER_COLUMNS = ("value", "ci_low", "ci_high", "value_std", "std_ci_low", "std_ci_high")
+_EDGE_COLUMNS = ("parent_level", "parent_code", "child_level", "child_code", "valid_from",
+                 "valid_to")
+_RESULT_KEYS = ("indicator_id", "period_grain", "period_start", "geo_level", "geo_code")
+
+Cell = tuple[str, pd.Timestamp, str, str]  # grain, period start, geo level, geo code
+
+
+@dataclass(frozen=True)
+class _Edges:
+    parent: list[tuple[str, str]]
+    child: list[tuple[str, str]]
+    valid_from: np.ndarray  # datetime64[D]
+    valid_to: np.ndarray  # datetime64[D], max for open
+
+
+def _period_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    return start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+
+
+def _prepare_edges(edges: pd.DataFrame) -> _Edges:
+    missing = [c for c in _EDGE_COLUMNS if c not in edges.columns]
+    if missing:
+        raise ValueError(f"edges mangler kolonnerne {', '.join(missing)}")
+    e = edges.loc[:, list(_EDGE_COLUMNS)].copy()
+    for col in ("parent_level", "parent_code", "child_level", "child_code"):
+        e[col] = e[col].astype(str)
+    # A municipality split into districts is summed through its districts, not directly.
+    split = set(e.loc[(e.parent_level == "municipality") & (e.child_level == "district"),
+                      "parent_code"])
+    e = e[~((e.parent_level == "cluster") & (e.child_level == "municipality")
+            & e.child_code.isin(split))]
+    vf = pd.to_datetime(e.valid_from).to_numpy("datetime64[D]")
+    vt = pd.to_datetime(e.valid_to).to_numpy("datetime64[D]")
+    vf = np.where(np.isnat(vf), np.datetime64("0001-01-01"), vf)  # open start
+    vt = np.where(np.isnat(vt), np.datetime64("9999-12-31"), vt)  # open end
+    always = (e.parent_level == "municipality") & (e.child_level == "district")
+    vf = np.where(always, np.datetime64("0001-01-01"), vf)
+    vt = np.where(always, np.datetime64("9999-12-31"), vt)
+    parents = list(zip(e.parent_level, e.parent_code, strict=True))
+    children = list(zip(e.child_level, e.child_code, strict=True))
+    # The region is the sum of all its municipalities (whatever the clusters are).
+    regions = {p for p in parents if p[0] == "region"}
+    municipalities = sorted({c for c in children if c[0] == "municipality"}
+                            | {p for p in parents if p[0] == "municipality"} | {
+                                ("municipality", c) for c in split})
+    for region in sorted(regions):
+        for m in municipalities:
+            parents.append(region)
+            children.append(m)
+        vf = np.append(vf, np.full(len(municipalities), np.datetime64("0001-01-01")))
+        vt = np.append(vt, np.full(len(municipalities), np.datetime64("9999-12-31")))
+    return _Edges(parents, children, vf.astype("datetime64[D]"), vt.astype("datetime64[D]"))
+
+
+def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame) -> list[list[int]]:
+    """Equations of one block as lists of cell indexes, the parent first, then its children.
+
+    Only equations with a parent or at least one child among ``cells`` are returned; absent
+    cells are known constants and simply left out.
+    """
+    if isinstance(edges, pd.DataFrame):
+        edges = _prepare_edges(edges)
+    index = {cell: i for i, cell in enumerate(cells)}
+    equations: list[list[int]] = []
+    periods = sorted({(c[0], c[1]) for c in cells}, key=lambda p: (GRAINS.index(p[0]), p[1]))
+    geos = sorted({(c[2], c[3]) for c in cells})
+
+    # Geography, per period.
+    # One equation per parent and child level: region = its clusters, region = its
+    # municipalities, cluster = its municipalities and districts, municipality = its districts.
+    by_parent: dict[tuple[str, str, bool], list[int]] = {}
+    for k, p in enumerate(edges.parent):
+        cluster_child = edges.child[k][0] in ("cluster",)
+        by_parent.setdefault((*p, cluster_child), []).append(k)
+    for grain, start in periods:
+        p_from = np.datetime64(start.date(), "D")
+        p_to = np.datetime64(_period_end(grain, start).date(), "D")
+        for (p_level, p_code, _c), ks in by_parent.items():
+            parent = (p_level, p_code)
+            children = sorted({
+                edges.child[k] for k in ks
+                if edges.valid_from[k] <= p_from and edges.valid_to[k] >= p_to
+            })
+            if not children:
+                continue
+            members = [index.get((grain, start, *parent))]
+            members += [index.get((grain, start, *child)) for child in children]
+            _add_equation(equations, members)
+
+    # Time, per geography: quarter = its months, year = its quarters, year = its months.
+    starts = {(c[0], c[1]) for c in cells}
+    years = sorted({s.year for _g, s in starts})
+    for level, code in geos:
+        for year in years:
+            months = [pd.Timestamp(year, m, 1) for m in range(1, 13)]
+            quarters = [pd.Timestamp(year, m, 1) for m in (1, 4, 7, 10)]
+            y = index.get(("year", pd.Timestamp(year, 1, 1), level, code))
+            for q in quarters:
+                qm = [index.get(("month", pd.Timestamp(year, q.month + i, 1), level, code))
+                      for i in range(3)]
+                _add_equation(equations, [index.get(("quarter", q, level, code)), *qm])
+            _add_equation(equations, [y, *(index.get(("quarter", q, level, code))
+                                            for q in quarters)])
+            _add_equation(equations, [y, *(index.get(("month", m, level, code))
+                                            for m in months)])
+    return equations
+
+
+def _add_equation(equations: list[list[int]], members: list[int | None]) -> None:
+    """Keep ``parent = sum(children)`` when the parent row is published (``members[0]``).
+
+    An absent child is a known zero to the attacker (the engine leaves out rows whose
+    denominator is zero). An absent parent was not published, so the equation says nothing.
+    An equation without a present child (the children are not published at all) is dropped."""
+    parent = members[0]
+    children = [m for m in members[1:] if m is not None]
+    if parent is None or not children:
+        return
+    equations.append([parent, *children])
+
+
+def _matrix(equations: list[list[int]], n: int) -> np.ndarray:
+    a = np.zeros((len(equations), n))
+    for r, eq in enumerate(equations):
+        if eq[0] >= 0:
+            a[r, eq[0]] = 1.0
+        for c in eq[1:]:
+            a[r, c] -= 1.0
+    return a
+
+
+def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """Boolean per cell: suppressed and determined by the equations ``a`` (all other cells
+    known), i.e. its unit vector lies in the row space of ``a`` restricted to suppressed cells.
+
+    The system splits into independent parts (suppressed cells linked through shared
+    equations); each part is solved on its own, which keeps the matrices small."""
+    out = np.zeros(len(suppressed), dtype=bool)
+    cols = np.flatnonzero(suppressed)
+    if len(cols) == 0 or a.shape[0] == 0:
+        return out
+    sub = a[:, cols]
+    sub = sub[np.any(sub != 0, axis=1)]
+    if sub.shape[0] == 0:
+        return out
+    for rows, part in _components(sub):
+        piece = sub[np.ix_(rows, part)]
+        _u, s, vt = np.linalg.svd(piece, full_matrices=False)
+        rank = int((s > tol * max(1.0, s[0])).sum())
+        leverage = (vt[:rank] ** 2).sum(axis=0)
+        out[cols[part]] = leverage > 1 - 1e-7
+    return out
+
+
+def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Connected parts of a matrix: (row indexes, column indexes) per part, where columns are
+    linked when a row has non-zeros in both."""
+    n_cols = m.shape[1]
+    parent = np.arange(n_cols)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    nz_rows = [np.flatnonzero(row) for row in m]
+    for nz in nz_rows:
+        root = find(int(nz[0]))
+        for c in nz[1:]:
+            other = find(int(c))
+            if other != root:
+                parent[other] = root
+    roots = np.array([find(c) for c in range(n_cols)])
+    row_root = np.array([roots[nz[0]] for nz in nz_rows])
+    return [(np.flatnonzero(row_root == r), np.flatnonzero(roots == r))
+            for r in np.unique(roots)]
+
+
+def _secondary(
+    cells: list[Cell], cost: np.ndarray, primary: np.ndarray, edges: _Edges
+) -> np.ndarray:
+    """Secondary suppression in one block; returns the new suppressed mask."""
+    n = len(cells)
+    suppressed = primary.copy()
+    equations = hierarchy_equations(cells, edges)
+    eq_cells = [[c for c in eq if c >= 0] for eq in equations]
+    order_key = np.lexsort((
+        np.array([GRAINS.index(c[0]) for c in cells]),
+        np.array([GEO_LEVELS.index(c[2]) if c[2] in GEO_LEVELS else 0 for c in cells]),
+        cost,
+    ))
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[order_key] = np.arange(n)
+
+    def cheapest(candidates: Sequence[int]) -> int | None:
+        free = [c for c in candidates if not suppressed[c]]
+        return min(free, key=lambda c: rank_of[c]) if free else None
+
+    def classic_pass() -> None:
+        """No equation may hold exactly one suppressed cell (repeat to a fixed point)."""
+        changed = True
+        while changed:
+            changed = False
+            for members in eq_cells:
+                hidden = 0
+                for c in members:
+                    hidden += suppressed[c]
+                if hidden == 1:
+                    pick = cheapest(members)
+                    if pick is not None:
+                        suppressed[pick] = True
+                        changed = True
+
+    a = _matrix(equations, n)
+    cell_eqs: list[list[int]] = [[] for _ in range(n)]
+    for r, members in enumerate(eq_cells):
+        for c in members:
+            cell_eqs[c].append(r)
+    while True:
+        # 1. Classic pass (cheap), then 2. the rank check over the whole system.
+        classic_pass()
+        determined = np.flatnonzero(recoverable(a, suppressed))
+        if len(determined) == 0:
+            break
+        # One new cell per independent part of the system, aimed at its cheapest determined
+        # cell: the nearest cheap published cell whose suppression makes that cell
+        # undetermined (tested), else simply the nearest cheapest one.
+        done_parts: list[set[int]] = []
+        for j in determined[np.argsort(rank_of[determined])]:
+            if any(j in part for part in done_parts):
+                continue
+            part, candidates = _neighbourhood(int(j), suppressed, eq_cells, cell_eqs)
+            done_parts.append(part)
+            free = sorted(candidates, key=lambda c: (candidates[c], rank_of[c]))
+            if not free:
+                continue
+            pick = free[0]
+            for c in free[:MAX_CANDIDATE_TESTS]:
+                trial = suppressed.copy()
+                trial[c] = True
+                if not _is_determined(a, trial, int(j)):
+                    pick = c
+                    break
+            suppressed[pick] = True
+    return suppressed
+
+
+def _neighbourhood(
+    j: int, suppressed: np.ndarray, eq_cells: list[list[int]], cell_eqs: list[list[int]]
+) -> tuple[set[int], dict[int, int]]:
+    """Breadth-first walk from cell ``j`` through shared equations.
+
+    Returns the suppressed cells reached through suppressed cells (j's part of the system) and
+    every published cell reached, with its distance from j."""
+    part = {j}
+    free: dict[int, int] = {}
+    frontier = [j]
+    seen_eq: set[int] = set()
+    depth = 0
+    while frontier:
+        depth += 1
+        nxt = []
+        for c in frontier:
+            for r in cell_eqs[c]:
+                if r in seen_eq:
+                    continue
+                seen_eq.add(r)
+                for other in eq_cells[r]:
+                    if suppressed[other]:
+                        if other not in part:
+                            part.add(other)
+                            nxt.append(other)
+                    elif other not in free:
+                        free[other] = depth
+        frontier = nxt
+    return part, free
+
+
+def _is_determined(a: np.ndarray, suppressed: np.ndarray, j: int) -> bool:
+    """Is suppressed cell ``j`` determined (only its own part of the system is solved)?"""
+    cols = np.flatnonzero(suppressed)
+    sub = a[:, cols]
+    rows = np.any(sub != 0, axis=1)
+    sub = sub[rows]
+    pos = int(np.searchsorted(cols, j))
+    for rws, part in _components(sub):
+        if pos in part:
+            piece = sub[np.ix_(rws, part)]
+            _u, s, vt = np.linalg.svd(piece, full_matrices=False)
+            rank = int((s > 1e-8 * max(1.0, s[0])).sum())
+            k = int(np.searchsorted(part, pos))
+            return bool((vt[:rank, k] ** 2).sum() > 1 - 1e-7)
+    return False
+
+
+def apply_disclosure_control(
+    results: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    threshold: int = THRESHOLD_DEFAULT,
+    count_columns: Sequence[str] = ("numerator", "denominator"),
+) -> pd.DataFrame:
+    """Primary and secondary suppression of a long-format result (see the module docstring).
+
+    Returns the same rows in the same order with ``suppressed`` and ``suppression_reason``
+    ("primary" | "secondary" | None) set and every number of a suppressed row nulled.
+    """
+    missing = [c for c in (*_RESULT_KEYS, *count_columns) if c not in results.columns]
+    if missing:
+        raise ValueError(f"resultatet mangler kolonnerne {', '.join(missing)}")
+    if threshold < 1:
+        raise ValueError("threshold skal være mindst 1")
+    out = results.copy()
+    counts = out.loc[:, list(count_columns)].apply(pd.to_numeric, errors="coerce")
+    small = ((counts >= 1) & (counts < threshold)).any(axis=1).to_numpy()
+    cost = counts.fillna(0).sum(axis=1).to_numpy(dtype=float)
+
+    suppressed = small.copy()
+    secondary = np.zeros(len(out), dtype=bool)
+    if small.any():
+        prepared = _prepare_edges(edges)
+        starts = pd.to_datetime(out["period_start"])
+        block_cols = [c for c in ("indicator_id", "definition_version") if c in out.columns]
+        keys = out.loc[:, block_cols].astype(str).agg("\x1f".join, axis=1)
+        keys = keys + "\x1f" + starts.dt.year.astype(str)
+        positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
+        for pos in positions.values():
+            if not small[pos].any():
+                continue
+            block = out.iloc[pos]
+            cells: list[Cell] = list(zip(
+                block["period_grain"].astype(str), starts.iloc[pos],
+                block["geo_level"].astype(str), block["geo_code"].astype(str), strict=True))
+            if len(set(cells)) != len(cells):
+                raise ValueError("resultatet har flere rækker for samme indikator, periode og "
+                                 "geografi")
+            mask = _secondary(cells, cost[pos], small[pos], prepared)
+            suppressed[pos] = mask
+            secondary[pos] = mask & ~small[pos]
+
+    out["suppressed"] = suppressed
+    reason: list[str | None] = [
+        "primary" if p else "secondary" if q else None
+        for p, q in zip(small.tolist(), secondary.tolist(), strict=True)
+    ]
+    out["suppression_reason"] = pd.Series(reason, index=out.index, dtype=object)
+    rows = out.index[suppressed]
+    for col in count_columns:
+        out[col] = out[col].astype("Int64") if not pd.api.types.is_float_dtype(out[col]) \
+            else out[col]
+        out.loc[rows, col] = pd.NA
+    for col in NUMBER_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].astype(float)
+            out.loc[rows, col] = np.nan
+    return out
