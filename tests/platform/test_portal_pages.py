@@ -8,6 +8,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -421,6 +422,10 @@ def test_empty_search_shows_the_form_without_results(site: object) -> None:
 # --- language -----------------------------------------------------------------------------------
 
 def test_switching_to_english_translates_the_page_and_keeps_the_url(site: object) -> None:
+    from django.conf import settings
+
+    compiled = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.mo"
+    assert compiled.exists(), f"{compiled} is missing: scripts/setup compiles the translations"
     response = site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"})  # type: ignore[attr-defined]
     assert response.status_code == 302 and response["Location"] == "/klynger/"
     page = get(site, "/klynger/")
