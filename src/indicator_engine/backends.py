@@ -83,8 +83,10 @@ class DuckDBBackend(Backend):
         self.con.disconnect()
 
 
-def spark_session(app_name: str = "sundhedsaftale") -> Any:
+def spark_session(app_name: str = "sundhedsaftale", *, shuffle_partitions: int | None = None
+                  ) -> Any:
     """A quiet local[2] Spark session with UTC session time zone."""
+    partitions = shuffle_partitions or int(os.environ.get("SUNDHEDSAFTALE_SPARK_PARTITIONS", "4"))
     from pyspark.sql import SparkSession
 
     spark = (
@@ -93,7 +95,8 @@ def spark_session(app_name: str = "sundhedsaftale") -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", os.environ.get("SUNDHEDSAFTALE_SPARK_MEMORY", "2g"))
         .config("spark.sql.ansi.enabled", "false")
         .getOrCreate()

@@ -11,6 +11,6 @@ def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed")
     from indicator_engine.backends import spark_session
 
-    session = spark_session("sundhedsaftale-tests")
+    session = spark_session("sundhedsaftale-tests", shuffle_partitions=2)  # tiny data
     yield session
     session.stop()
