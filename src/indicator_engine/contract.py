@@ -23,7 +23,7 @@ MAX_ERRORS = 20
 ColumnKind = Literal["str", "date", "time", "bool"]
 
 # A pseudonym must never look like a real CPR number (DDMMYY-NNNN or DDMMYYNNNN).
-CPR_LIKE_PATTERN = r"\d{6}-?\d{4}"
+CPR_LIKE_PATTERN = r"\s*\d{6}-?\d{4}\s*"
 PSYCHIATRIC_SPECIALTIES = ("psykiatri", "børne- og ungdomspsykiatri")
 REGION_CODE = "1084"
 
@@ -257,9 +257,11 @@ def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
         assert typed is not None
         c = _q(col.name)
         if not col.nullable:
-            empty = f"({c} IS NULL" + (f" OR trim({c}) = ''" if col.kind == "str" else "") + ")"
+            # `= ''` not trim(): trim costs seconds at 20 M rows; blanks fail the patterns.
+            empty = f"({c} IS NULL" + (f" OR {c} = ''" if col.kind == "str" else "") + ")"
             checks.append((col.name, empty, "mangler en værdi"))
-        if col.kind != "str":
+        if col.kind != "str" and src.column_types[col.name].upper() == "VARCHAR":
+            # Only text needs parsing; a typed Parquet column is already what it should be.
             checks.append(
                 (col.name, f"({c} IS NOT NULL AND {typed} IS NULL)",
                  f"kan ikke læses som {KIND_HINT[col.kind]}")
@@ -273,13 +275,13 @@ def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
         if col.pattern:
             checks.append(
                 (col.name,
-                 (f"({c} IS NOT NULL AND trim({c}) <> '' AND NOT regexp_full_match({c}, "
+                 (f"({c} IS NOT NULL AND {c} <> '' AND NOT regexp_full_match({c}, "
                  f"{_lit(col.pattern)}))"),
                  f"ugyldig værdi ({col.pattern_hint})")
             )
         if col.pseudonym:
             checks.append(
-                (col.name, (f"({c} IS NOT NULL AND regexp_full_match(trim({c}), "
+                (col.name, (f"({c} IS NOT NULL AND regexp_full_match({c}, "
                  f"{_lit(CPR_LIKE_PATTERN)}))"),
                  "ligner et rigtigt CPR-nummer; motoren tager kun imod pseudonymer")
             )

@@ -41,15 +41,15 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
             f"{_t(k, 'dato_start')} AS start_date, {_epoch(k, 'dato_start', 'tidspunkt_start')} "
             f"AS start_s, {_t(k, 'dato_slut')} AS end_date, "
             f"{_epoch(k, 'dato_slut', 'tidspunkt_slut')} AS end_s, "
-            f"CAST(trim(aktionsdiagnose) AS VARCHAR) AS action_dx, "
+            f"CAST(aktionsdiagnose AS VARCHAR) AS action_dx, "
             f"coalesce(prioritet = 'ATA1', false) AS acute, "
             f"coalesce(kontakttype = 'ALCA00', false) AS physical, "
-            f"coalesce(lower(trim(hovedspeciale_ans)) IN ({psych}), false) AS psychiatric "
+            f"coalesce(lower(hovedspeciale_ans) IN ({psych}), false) AS psychiatric "
             f"FROM {k.relation_sql()}"
         ),
         "diagnoses": (
             f"SELECT CAST(dw_ek_kontakt AS VARCHAR) AS contact_id, "
-            f"CAST(trim(diagnosekode) AS VARCHAR) AS code, "
+            f"CAST(diagnosekode AS VARCHAR) AS code, "
             f"CAST(diagnosetype AS VARCHAR) AS dx_type FROM {d.relation_sql()} "
             f"WHERE NOT {_t(d, 'senere_afkraeftet')}"
         ),
