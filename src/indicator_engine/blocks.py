@@ -30,6 +30,7 @@ from .backends import Backend
 
 LINK_GAP_SECONDS = 4 * 3600
 ADMISSION_MIN_SECONDS = 12 * 3600
+NO_PREVIOUS_END = -(2**62)
 EARLIEST = dt.date(1900, 1, 1)
 OPEN_END = dt.date(9999, 12, 31)
 
@@ -58,10 +59,9 @@ def link_stays(contacts: Table) -> Table:
     phys = contacts.filter(contacts.physical)
     order = [phys.start_s, phys.end_s, phys.contact_id]
     earlier = ibis.window(group_by=phys.cpr, order_by=order, rows=(None, -1))
-    prev_end = phys.end_s.max().over(earlier)
-    flagged = phys.mutate(
-        is_first=prev_end.isnull() | (phys.start_s > prev_end + LINK_GAP_SECONDS)
-    )
+    # The window appears once in the SQL: no earlier contact -> a very small "previous end".
+    prev_end = phys.end_s.max().over(earlier).coalesce(ibis.literal(NO_PREVIOUS_END, "int64"))
+    flagged = phys.mutate(is_first=phys.start_s > prev_end + LINK_GAP_SECONDS)
     running = ibis.window(group_by=flagged.cpr,
                           order_by=[flagged.start_s, flagged.end_s, flagged.contact_id],
                           rows=(None, 0))
