@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from sundhedsaftale.agreements.models import Agreement, Goal
 from sundhedsaftale.bodies.models import Membership
@@ -219,6 +220,17 @@ def test_focus_area_page_lists_its_goals_with_initiatives(site: object) -> None:
     goal = get(site, min(goal_links))
     assert [level for level, _ in goal.headings].count(1) == 1
     assert focus_url in {href for href, _ in goal.links}
+
+
+def test_goal_page_says_when_the_goal_was_last_changed(site: object) -> None:
+    goal = Goal.objects.filter(agreement__slug="2024-2027").first()
+    assert goal is not None
+    goal.title = "Et mål med en ny formulering"
+    goal.save()
+    page = get(site, f"/aftaler/2024-2027/maal/{goal.slug}/")
+    assert "Senest ændret" in page.html
+    changed = timezone.localtime(goal.history.first().history_date).date()
+    assert f'datetime="{changed.isoformat()}' in page.html
 
 
 def test_drafts_are_not_found_and_not_listed(site: object) -> None:

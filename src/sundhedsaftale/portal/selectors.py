@@ -15,7 +15,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, Model, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext
 
 from sundhedsaftale.agreements.models import Agreement
@@ -396,3 +396,11 @@ def body_groups(*, on: datetime.date) -> list[tuple[str, list[Body]]]:
     for body in body_list(on=on).order_by("number", "name"):
         groups[body.kind].append(body)
     return [(str(labels[kind]), groups[kind]) for kind in Body.Kind.values if groups.get(kind)]
+
+
+def last_changed(instance: Model) -> datetime.datetime | None:
+    """When a content record was last created or changed (its newest history row), or None."""
+    history = getattr(instance, "history", None)
+    if history is None:
+        return None
+    return history.order_by("-history_date").values_list("history_date", flat=True).first()

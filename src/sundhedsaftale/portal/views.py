@@ -103,6 +103,7 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
         raise Http404(_("Målet findes ikke.")) from None
     return render(request, "portal/goal_detail.html", {
         "section": "agreements", "goal": goal, "agreement": goal.agreement,
+        "last_changed": selectors.last_changed(goal),
     })
 
 
