@@ -43,6 +43,7 @@ class Blocks:
     admission_dx: Table  # cpr, stay_no, code, dx_type for admissions
     residence: Table  # cpr, valid_from, valid_to, birth_date, sex, kom, district
     population_cells: Table  # ref_date, kom, district, age, sex, disease flags, persons
+    ready_contacts: Table  # contacts with a discharge-ready mark (earliest mark per contact)
     diseases: tuple[str, ...]
     data_start: dt.date | None  # first contact start date
     data_end: dt.date | None  # last contact start date: the end of the observed period
@@ -176,10 +177,16 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     cells = pop.group_by(dims).aggregate(persons=pop.count())
     population_cells = backend.materialise(cells, "blk_population_cells")
 
+    marks = backend.table("ready_marks")
+    first_mark = marks.group_by("contact_id").aggregate(ready_date=marks.ready_date.min())
+    ready = contacts.select("contact_id", "cpr", "start_date", "end_date", "psychiatric").join(
+        first_mark, "contact_id")
+    ready_contacts = backend.materialise(ready, "blk_ready_contacts")
+
     span = backend.execute(contacts.aggregate(data_start=contacts.start_date.min(),
                                               data_end=contacts.start_date.max()))
     return Blocks(linked.select("contact_id", "cpr", "stay_no"), stays, admissions,
-                  admission_dx, residence, population_cells, diseases,
+                  admission_dx, residence, population_cells, ready_contacts, diseases,
                   _as_date(span["data_start"].iloc[0]), _as_date(span["data_end"].iloc[0]))
 
 

@@ -149,11 +149,7 @@ def _event_rate_events(ind: Indicator, blocks: Blocks) -> Table:
 
 def _bed_day_events(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
     spec = ind.section("event")
-    marks = backend.table("ready_marks")
-    contacts = backend.table("contacts")
-    first_mark = marks.group_by("contact_id").aggregate(ready_date=marks.ready_date.min())
-    c = contacts.select("contact_id", "cpr", "start_date", "end_date", "psychiatric")
-    j = c.join(first_mark, "contact_id")
+    j = blocks.ready_contacts
     if spec.get("stay_type") == "somatic":
         j = j.filter(~j.psychiatric)
     elif spec.get("stay_type") == "psychiatric":
