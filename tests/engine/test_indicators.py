@@ -259,3 +259,19 @@ def test_standard_population_is_replaceable(two_strata, tmp_path):
     r = _prev_2021_151(results)
     assert r.value == pytest.approx(250.0)
     assert r.value_std == pytest.approx(1000 * (1 * 0.5 + 3 * 0.0) / 4)
+
+
+def test_csv_and_parquet_input_give_the_same_results(tmp_path):
+    def build() -> Case:
+        c = Case()
+        for i in range(6):
+            c.person(f"p{i}", "1950-01-01", kom="101", bydel="04")
+            c.admission(f"p{i}", "2021-03-01T08:00:00", 2, dx="DE86")
+            c.admission(f"p{i}", "2021-03-20T08:00:00", 2 + i)
+        return c
+
+    a = raw_results(build().write(tmp_path / "pq"), READM, "preventable_admissions_65plus")
+    b = raw_results(build().write(tmp_path / "csv", fmt="csv"), READM,
+                    "preventable_admissions_65plus")
+    assert len(a) > 0
+    assert a.equals(b)
