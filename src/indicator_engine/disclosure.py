@@ -35,8 +35,11 @@ docs/engine-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import ctypes
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,8 +55,10 @@ __all__ = [
 
 THRESHOLD_DEFAULT = 5
 #: How many candidate cells the rank check tries (cheapest and nearest first) before it
-#: settles for the cheapest one.
-MAX_CANDIDATE_TESTS = 12
+#: settles for the cheapest one; parts of the system larger than MAX_TESTED_PART suppressed
+#: cells (only in tiny data, where most cells are small) skip the tests.
+MAX_CANDIDATE_TESTS = 8
+MAX_TESTED_PART = 150
 GEO_LEVELS = ("district", "municipality", "cluster", "region")
 GRAINS = ("month", "quarter", "year")
 #: Every derived number that must be nulled with its row's counts.
@@ -288,6 +293,7 @@ def _secondary(
         # cell: the nearest cheap published cell whose suppression makes that cell
         # undetermined (tested), else simply the nearest cheapest one.
         done_parts: list[set[int]] = []
+        picked = False
         for j in determined[np.argsort(rank_of[determined])]:
             if any(j in part for part in done_parts):
                 continue
@@ -297,13 +303,20 @@ def _secondary(
             if not free:
                 continue
             pick = free[0]
-            for c in free[:MAX_CANDIDATE_TESTS]:
+            tests = MAX_CANDIDATE_TESTS if len(part) <= MAX_TESTED_PART else 0
+            for c in free[:tests]:
                 trial = suppressed.copy()
                 trial[c] = True
                 if not _is_determined(a, trial, int(j)):
                     pick = c
                     break
             suppressed[pick] = True
+            picked = True
+        if not picked:
+            # Every cell reachable from the determined cells is hidden already: nothing
+            # published is left to hide. (Only happens when the relations hold through rows
+            # absent from the result, which are taken as known zeros.)
+            break
     return suppressed
 
 
@@ -355,6 +368,31 @@ def _is_determined(a: np.ndarray, suppressed: np.ndarray, j: int) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Run numpy's OpenBLAS on one thread: the matrices here are small, and on a busy machine
+    BLAS threads spinning against each other made SVDs ten times slower. A no-op when the
+    library or its symbol is not found."""
+    setter = getter = None
+    try:
+        libs = sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
+        if libs:
+            lib = ctypes.CDLL(str(libs[0]))
+            setter = getattr(lib, "scipy_openblas_set_num_threads64_", None)
+            getter = getattr(lib, "scipy_openblas_get_num_threads64_", None)
+    except OSError:
+        setter = None
+    if setter is None or getter is None:
+        yield
+        return
+    before = int(getter())
+    setter(ctypes.c_int(1))
+    try:
+        yield
+    finally:
+        setter(ctypes.c_int(before))
+
+
 def apply_disclosure_control(
     results: pd.DataFrame,
     edges: pd.DataFrame,
@@ -396,7 +434,8 @@ def apply_disclosure_control(
             if len(set(cells)) != len(cells):
                 raise ValueError("resultatet har flere rækker for samme indikator, periode og "
                                  "geografi")
-            mask = _secondary(cells, cost[pos], small[pos], prepared)
+            with _single_threaded_blas():
+                mask = _secondary(cells, cost[pos], small[pos], prepared)
             suppressed[pos] = mask
             secondary[pos] = mask & ~small[pos]
 

@@ -107,7 +107,7 @@ def build_results(world: World, leaf_num: dict, leaf_den: dict, year: int, month
             num = sum(leaf_num[(leaf, m)] for leaf in leaves for m in ms)
             den = sum(leaf_den[(leaf, m)] for leaf in leaves for m in ms)
             value = num / den * 100 if den else np.nan
-            rows.append(dict(
+            rows.append(dict(  # noqa: C408
                 indicator_id=indicator, definition_version="1", provisional=False,
                 unit="percent", period_grain=grain, period_start=start.date(), geo_level=level,
                 geo_code=code, numerator=num, denominator=den, value=value,
