@@ -222,22 +222,26 @@ def step_pandas(data: Path, result: Path) -> None:
     not_counted = tuple(_prefixes("readmission_not_counted_v1"))
     external = tuple(_prefixes("external_cause_v1"))
     cancer, hospice = tuple(_prefixes("cancer_v1")), tuple(_prefixes("hospice_v1"))
-    k = pq.read_table(data / "kontakter.parquet", columns=[
+    import pyarrow as pa
+
+    table = pq.read_table(data / "kontakter.parquet", columns=[
         "dw_ek_kontakt", "cpr", "dato_start", "tidspunkt_start", "dato_slut", "tidspunkt_slut",
-        "aktionsdiagnose", "prioritet", "kontakttype", "hovedspeciale_ans"]).to_pandas()
+        "aktionsdiagnose", "prioritet", "kontakttype", "hovedspeciale_ans"])
+
+    def seconds(d: str, t: str) -> np.ndarray:
+        days = table.column(d).cast(pa.int32()).to_numpy().astype(np.int64) * 86400
+        return days + table.column(t).cast(pa.int64()).to_numpy() // 1_000_000
+
+    start_s = seconds("dato_start", "tidspunkt_start")
+    end_s = seconds("dato_slut", "tidspunkt_slut")
+    k = table.drop_columns(["tidspunkt_start", "tidspunkt_slut"]).to_pandas()
+    k["start_s"], k["end_s"] = start_s, end_s
     data_end = k.dato_start.max()
     k = k[k.kontakttype == "ALCA00"]
     day = np.timedelta64(1, "D")
-
-    def seconds(d: pd.Series, t: pd.Series) -> np.ndarray:
-        days = pd.to_datetime(d).to_numpy("datetime64[s]").astype(np.int64)
-        tod = np.array([x.hour * 3600 + x.minute * 60 + x.second for x in t], dtype=np.int64)
-        return days + tod
-
-    k = k.assign(start_s=seconds(k.dato_start, k.tidspunkt_start),
-                 end_s=seconds(k.dato_slut, k.tidspunkt_slut))
     k = k.sort_values(["cpr", "start_s", "end_s", "dw_ek_kontakt"], kind="mergesort")
-    prev_max = k.groupby("cpr", sort=False).end_s.transform(lambda s: s.cummax().shift())
+    running = k.groupby("cpr", sort=False).end_s.cummax()
+    prev_max = running.shift().where(k.cpr.eq(k.cpr.shift()))
     k["is_first"] = prev_max.isna() | (k.start_s > prev_max + 4 * 3600)
     k["stay_no"] = k.groupby("cpr", sort=False).is_first.cumsum()
     first = k[k.is_first].set_index(["cpr", "stay_no"])
@@ -343,8 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         gen = run_step(f"generate:{persons}:{args.seed}", data, counts_file)
         gen["counts"] = json.loads(counts_file.read_text())
         done.write_text(json.dumps(gen))
-    rows.append(("generator", gen, f"{persons:,} persons x {YEARS} years, "
-                 f"{gen['counts']['kontakter']:,} contacts"))
+    note = f"{persons:,} persons x {YEARS} years, {gen['counts']['kontakter']:,} contacts"
+    rows.append(("generator", gen, note))
 
     res = {name: OUT / f"{name}-{persons}.parquet" for name in
            ("baseline", "suite_duckdb", "pandas", "suite_spark")}
