@@ -14,3 +14,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.engine)
         if parts and parts[0] == "browser":
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def plain_static_files(settings):
+    """Tests run with DEBUG off and no collected manifest: resolve static URLs from the finders."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

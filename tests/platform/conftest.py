@@ -67,10 +67,6 @@ def reader_user(django_user_model, groups):
     return _staff_user(django_user_model, groups, "laeser", READER_GROUP)
 
 
-@pytest.fixture
-def admin_static(settings):
-    """Tests run with DEBUG off and no collected manifest: resolve static URLs plainly."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+@pytest.fixture(autouse=True)
+def _plain_static_files(plain_static_files):
+    """Every platform test renders pages without a collected static manifest."""

@@ -22,7 +22,7 @@ def superuser(django_user_model):
 
 
 @pytest.mark.parametrize(("app", "model"), MODELS)
-def test_admin_pages_render(demo_content, admin_static, client, superuser, app, model):
+def test_admin_pages_render(demo_content, client, superuser, app, model):
     client.force_login(superuser)
     model_class = next(m for m in admin.site._registry
                        if (m._meta.app_label, m._meta.model_name) == (app, model))

@@ -116,7 +116,7 @@ def test_goal_update_records_user_time_and_changed_field(demo_content, secretari
 
 
 def test_goal_edit_in_admin_records_the_secretariat_user(demo_content, secretariat_user,
-                                                         admin_static, client):
+                                                         client):
     goal = Goal.objects.get(agreement__slug="2024-2027", slug="hele-mennesket")
     client.force_login(secretariat_user)
     url = reverse("admin:agreements_goal_change", args=[goal.pk])
@@ -136,8 +136,7 @@ def test_goal_edit_in_admin_records_the_secretariat_user(demo_content, secretari
     assert "sekretariat" in history_page.content.decode()
 
 
-def test_reader_can_view_but_not_change_in_admin(demo_content, reader_user, client,
-                                                admin_static):
+def test_reader_can_view_but_not_change_in_admin(demo_content, reader_user, client):
     goal = Goal.objects.get(agreement__slug="2024-2027", slug="hele-mennesket")
     client.force_login(reader_user)
     url = reverse("admin:agreements_goal_change", args=[goal.pk])

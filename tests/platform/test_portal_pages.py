@@ -36,13 +36,6 @@ def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
         call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings: object) -> None:
-    """Tests run with DEBUG off and no collected manifest: resolve static URLs plainly."""
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture
