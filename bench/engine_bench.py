@@ -315,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--persons", type=int, help="override the persons of the scale")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-spark", action="store_true")
+    ap.add_argument("--skip-pandas", action="store_true",
+                    help="leave out the pandas reference (slow and memory-hungry at scale)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -358,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = json.loads(res["suite_duckdb"].with_suffix(".meta.json").read_text())
     rows.append(("suite on DuckDB (7 indicators)", suite,
                  f"{meta['rows']:,} rows, {meta['suppressed']:,} suppressed"))
-    rows.append(("pandas (1 indicator)", run_step("pandas", data, res["pandas"]), ""))
+    if not args.skip_pandas:
+        rows.append(("pandas (1 indicator)", run_step("pandas", data, res["pandas"]), ""))
     if not args.skip_spark:
         rows.append(("suite on Spark local", run_step("suite:spark", data,
                                                        res["suite_spark"]), ""))
@@ -372,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nAgreement with the engine (readmission_somatic_30d, municipality x year, "
           "published rows):")
     print(f"  baseline SQL: {_agreement(res['suite_duckdb'], res['baseline'])}")
-    print(f"  pandas:       {_agreement(res['suite_duckdb'], res['pandas'])}")
+    if not args.skip_pandas:
+        print(f"  pandas:       {_agreement(res['suite_duckdb'], res['pandas'])}")
     if not args.skip_spark:
         print(f"  Spark suite:  {_agreement(res['suite_duckdb'], _spark_as_other(res))}")
     return 0
