@@ -94,6 +94,21 @@ def with_residence(frame: Table, residence: Table, date_col: str) -> Table:
     return j.drop("r_cpr", "r_from", "r_to")
 
 
+def with_disease_flags(frame: Table, chronic: Table, diseases: tuple[str, ...],
+                       date_col: str) -> Table:
+    """Add has_<disease>: the person was registered with the disease on or before date_col."""
+    if not diseases:
+        return frame
+    first_reg = chronic.group_by(["cpr", "disease"]).aggregate(first_from=chronic.from_date.min())
+    for disease in diseases:
+        reg = first_reg.filter(first_reg.disease == disease).select(
+            c_cpr="cpr", c_from="first_from")
+        frame = frame.left_join(reg, frame.cpr == reg.c_cpr)
+        flag: BooleanValue = frame.c_from.notnull() & (frame.c_from <= frame[date_col])
+        frame = frame.mutate(**{f"has_{disease}": flag.fill_null(False)}).drop("c_cpr", "c_from")
+    return frame
+
+
 def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     contacts = backend.table("contacts")
     diagnoses = backend.table("diagnoses")
@@ -134,16 +149,7 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     adm = cluster_lookup(adm, geography, "start_date")
     adm = adm.mutate(age_start=age_at(adm.birth_date, adm.start_date),
                      age_end=age_at(adm.birth_date, adm.end_date))
-    if diseases:
-        first_reg = chronic.group_by(["cpr", "disease"]).aggregate(
-            first_from=chronic.from_date.min())
-        for disease in diseases:
-            reg = first_reg.filter(first_reg.disease == disease).select(
-                c_cpr="cpr", c_from="first_from")
-            adm = adm.left_join(reg, adm.cpr == reg.c_cpr)
-            flag: BooleanValue = adm.c_from.notnull() & (adm.c_from <= adm.start_date)
-            adm = adm.mutate(**{f"has_{disease}": flag.fill_null(False)}).drop("c_cpr",
-                                                                                "c_from")
+    adm = with_disease_flags(adm, chronic, diseases, "start_date")
     admissions = backend.materialise(adm, "blk_admissions")
 
     # Diagnoses of admission contacts only (admissions are a small part of all stays); the
@@ -162,16 +168,7 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     # registration at that date; small, and the only population scan of the run.
     # Clusters are attached later, per period, from the dated mapping (see compiler.py).
     pop = population.mutate(age=age_at(population.birth_date, population.ref_date))
-    if diseases:
-        first_reg = chronic.group_by(["cpr", "disease"]).aggregate(
-            first_from=chronic.from_date.min())
-        for disease in diseases:
-            reg = first_reg.filter(first_reg.disease == disease).select(
-                c_cpr="cpr", c_from="first_from")
-            pop = pop.left_join(reg, pop.cpr == reg.c_cpr)
-            pflag: BooleanValue = pop.c_from.notnull() & (pop.c_from <= pop.ref_date)
-            pop = pop.mutate(**{f"has_{disease}": pflag.fill_null(False)}).drop("c_cpr",
-                                                                                "c_from")
+    pop = with_disease_flags(pop, chronic, diseases, "ref_date")
     dims = ["ref_date", "kom", "district", "age", "sex",
             *(f"has_{d}" for d in diseases)]
     cells = pop.group_by(dims).aggregate(persons=pop.count())
