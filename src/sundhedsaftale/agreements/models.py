@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sundhedsaftale.bodies.models import Body
-from sundhedsaftale.core.models import Dated, Sourced
-from sundhedsaftale.core.text import danish_slugify
+from sundhedsaftale.core.models import Dated, SlugFilled, Sourced
 from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 
@@ -127,7 +126,7 @@ class AgreementPart(models.Model):
         return self.title
 
 
-class Vision(AgreementPart):
+class Vision(SlugFilled, AgreementPart):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="visions",
                                   verbose_name=_("agreement"))
     slug = models.SlugField(_("slug"), max_length=100)
@@ -139,14 +138,7 @@ class Vision(AgreementPart):
         constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
                                                name="vision_slug_unique_in_agreement")]
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.title)[:100]
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
+    slug_from = ("title",)
 
 
 class Principle(AgreementPart):
@@ -159,7 +151,7 @@ class Principle(AgreementPart):
         verbose_name_plural = _("principles")
 
 
-class FocusArea(AgreementPart):
+class FocusArea(SlugFilled, AgreementPart):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
                                   related_name="focus_areas", verbose_name=_("agreement"))
     slug = models.SlugField(_("slug"), max_length=100)
@@ -171,17 +163,10 @@ class FocusArea(AgreementPart):
         constraints = [models.UniqueConstraint(fields=["agreement", "slug"],
                                                name="focus_area_slug_unique_in_agreement")]
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.title)[:100]
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
+    slug_from = ("title",)
 
 
-class Goal(AgreementPart):
+class Goal(SlugFilled, AgreementPart):
     """A goal under exactly one parent: a focus area or a vision (enforced in the database).
 
     `agreement` is copied from the parent on save so goals can be listed and addressed per
@@ -222,17 +207,14 @@ class Goal(AgreementPart):
         if parent is not None and self.agreement_id and parent.agreement_id != self.agreement_id:
             raise ValidationError(_("The goal's parent belongs to another agreement."))
 
+    slug_from = ("title",)
+
     def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
+        """The agreement is the parent's; the slug comes from the title."""
         parent = self.parent
         if parent is not None and not self.agreement_id:
             self.agreement = parent.agreement
-        if not self.slug:
-            self.slug = danish_slugify(self.title)[:100]
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
+        super().fill_defaults()
 
 
 class Initiative(AgreementPart):
@@ -284,7 +266,7 @@ class FollowUpSource(AgreementPart):
         verbose_name_plural = _("follow-up sources")
 
 
-class Annex(Dated):
+class Annex(SlugFilled, Dated):
     class Kind(models.TextChoices):
         COOPERATION_AGREEMENT = "cooperation_agreement", _("cooperation agreement")
         COMMUNICATION_AGREEMENT = "communication_agreement", _("communication agreement")
@@ -309,14 +291,7 @@ class Annex(Dated):
     def __str__(self) -> str:
         return self.title
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.title)[:100]
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
+    slug_from = ("title",)
 
 
 class AgreementAnnex(models.Model):

@@ -11,12 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sundhedsaftale.core.models import Dated, Sourced
-from sundhedsaftale.core.text import danish_slugify
+from sundhedsaftale.core.models import Dated, SlugFilled, Sourced
 from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 
-class Organisation(Sourced):
+class Organisation(SlugFilled, Sourced):
     """An organisation a member represents: the region, a municipality, PLO, a patient org..."""
 
     class Kind(models.TextChoices):
@@ -47,17 +46,8 @@ class Organisation(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
-
-
-class Body(Sourced, Dated):
+class Body(SlugFilled, Sourced, Dated):
     class Kind(models.TextChoices):
         COMMITTEE = "committee", _("committee")
         STEERING_GROUP = "steering_group", _("steering group")
@@ -94,14 +84,7 @@ class Body(Sourced, Dated):
     def __str__(self) -> str:
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.short_name or self.name)
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
+    slug_from = ("short_name", "name")
 
 
 class Membership(Dated):

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .text import danish_slugify
+
 
 class Certainty(models.TextChoices):
     VERIFIED = "V", _("verified")
@@ -79,3 +81,21 @@ class Dated(models.Model):
         super().clean()
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end date is before the start date.")})
+
+
+class SlugFilled:
+    """Mixin for models with a `slug`: an empty slug is derived from the first non-empty field
+    named in `slug_from` when the row is saved (Danish letters spelled out)."""
+
+    slug_from: tuple[str, ...] = ("name",)
+
+    def fill_defaults(self) -> None:
+        """Derive empty fields before saving; subclasses add their own and call super()."""
+        if not self.slug:  # type: ignore[has-type]
+            text = next((v for f in self.slug_from if (v := getattr(self, f))), "")
+            max_length = self._meta.get_field("slug").max_length  # type: ignore[attr-defined]
+            self.slug = danish_slugify(text)[:max_length]
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_defaults()
+        super().save(*args, **kwargs)  # type: ignore[misc]

@@ -16,11 +16,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sundhedsaftale.core.models import Certainty, Dated, Sourced
-from sundhedsaftale.core.text import danish_slugify
+from sundhedsaftale.core.models import Certainty, Dated, SlugFilled, Sourced
 
 
-class Region(Sourced):
+class Region(SlugFilled, Sourced):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -36,17 +35,8 @@ class Region(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
-
-
-class Municipality(Sourced):
+class Municipality(SlugFilled, Sourced):
     code = models.CharField(_("code"), max_length=10, unique=True,
                             help_text=_("Official three-digit municipality code, e.g. 101."))
     name = models.CharField(_("name"), max_length=200)
@@ -63,17 +53,8 @@ class Municipality(Sourced):
     def __str__(self) -> str:
         return self.name
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
-
-
-class District(Sourced):
+class District(SlugFilled, Sourced):
     """A district (bydel) of a municipality; code like "101-01"."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -99,17 +80,8 @@ class District(Sourced):
     def __str__(self) -> str:
         return f"{self.municipality.name} - {self.name}"
 
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
-
-
-class Hospital(Sourced):
+class Hospital(SlugFilled, Sourced):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="hospitals",
@@ -124,15 +96,6 @@ class Hospital(Sourced):
 
     def __str__(self) -> str:
         return self.name
-
-    def fill_defaults(self) -> None:
-        """Derive empty fields (slug from the name/title) before validation."""
-        if not self.slug:
-            self.slug = danish_slugify(self.name)
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_defaults()
-        super().save(*args, **kwargs)
 
 
 class HealthCluster(Sourced, Dated):
