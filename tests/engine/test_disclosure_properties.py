@@ -189,7 +189,7 @@ def keys(frame: pd.DataFrame) -> list[tuple]:
                     strict=True))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_no_suppressed_cell_can_be_recovered_and_nothing_small_is_published(data) -> None:
     world, frame, months = data
