@@ -17,20 +17,21 @@ from sundhedsaftale.geography.models import (
 from sundhedsaftale.geography.selectors import (
     cluster_detail,
     cluster_list,
-    municipality_list_with_clusters,
-    population_by_age_band,
-    population_total,
+    municipality_detail,
+    municipality_list,
+    population_by_band,
+    population_totals,
 )
 
 IN_PERIOD = datetime.date(2024, 6, 1)
 
 
 def row_for(rows, code):
-    return next(r for r in rows if r.code == code)
+    return next(r for r in rows if r.municipality.code == code)
 
 
 def test_kobenhavn_belongs_to_byen_and_syd_split_by_district(demo_content):
-    rows = municipality_list_with_clusters(on=IN_PERIOD)
+    rows = municipality_list(on=IN_PERIOD)
     kbh = row_for(rows, "101")
     assert [c.code for c in kbh.clusters] == ["byen", "syd"]
     assert kbh.is_split
@@ -39,8 +40,13 @@ def test_kobenhavn_belongs_to_byen_and_syd_split_by_district(demo_content):
     assert {d.code for d in kbh.districts_by_cluster["syd"]} == {
         "101-04", "101-05", "101-09", "101-10"}
     # Every other municipality is in exactly one cluster.
-    assert all(len(r.clusters) == 1 for r in rows if r.code != "101")
+    assert all(len(r.clusters) == 1 and not r.is_split for r in rows
+               if r.municipality.code != "101")
     assert row_for(rows, "400").clusters[0].code == "bornholm"
+    detail = municipality_detail(code="101", on=IN_PERIOD)
+    assert [c.code for c in detail.clusters] == ["byen", "syd"] and detail.memberships == []
+    assert {r.district.code: [c.code for c in r.clusters] for r in detail.districts}["101-04"] == [
+        "syd"]
 
 
 def test_cluster_detail_lists_whole_municipalities_and_districts(demo_content):
@@ -54,10 +60,23 @@ def test_cluster_detail_lists_whole_municipalities_and_districts(demo_content):
 
 
 def test_membership_outside_its_dates_is_not_returned(demo_content):
-    # The clusters' memberships run 2022-07-01 .. 2026-12-31.
-    assert municipality_list_with_clusters(on=datetime.date(2022, 6, 30))[0].clusters == []
-    assert cluster_detail(code="nord", on=datetime.date(2027, 1, 1)).municipalities == []
+    # The clusters' memberships run 2022-07-01 .. 2026-12-31, as do the clusters themselves.
+    assert municipality_list(on=datetime.date(2022, 6, 30))[0].clusters == []
+    assert all(r.clusters == [] for r in municipality_list(on=datetime.date(2027, 1, 1)))
+    assert municipality_detail(code="223", on=datetime.date(2027, 1, 1)).clusters == []
     assert cluster_detail(code="nord", on=datetime.date(2026, 12, 31)).municipalities
+    # An ended cluster is shown as it was on its last day.
+    ended = cluster_detail(code="nord", on=datetime.date(2027, 1, 1))
+    assert ended.on == datetime.date(2026, 12, 31) and ended.municipalities
+    # A membership that ends before its cluster does is not returned after its end.
+    AreaMembership.objects.filter(cluster__code="nord", municipality__code="223").update(
+        valid_to=datetime.date(2025, 12, 31))
+    codes_2025 = [m.code for m in cluster_detail(code="nord", on=datetime.date(2025, 6, 1))
+                  .municipalities]
+    codes_2026 = [m.code for m in cluster_detail(code="nord", on=datetime.date(2026, 6, 1))
+                  .municipalities]
+    assert "223" in codes_2025 and "223" not in codes_2026
+    assert len(codes_2025) == len(codes_2026) + 1
 
 
 def test_a_health_council_from_2027_is_added_as_data(demo_content):
@@ -69,11 +88,20 @@ def test_a_health_council_from_2027_is_added_as_data(demo_content):
     horsholm = Municipality.objects.get(code="223")
     AreaMembership.objects.create(cluster=council, municipality=horsholm,
                                   valid_from=datetime.date(2027, 1, 1))
-    before = row_for(municipality_list_with_clusters(on=datetime.date(2026, 12, 31)), "223")
-    after = row_for(municipality_list_with_clusters(on=datetime.date(2027, 1, 2)), "223")
+    before = row_for(municipality_list(on=datetime.date(2026, 12, 31)), "223")
+    after = row_for(municipality_list(on=datetime.date(2027, 1, 2)), "223")
     assert [c.code for c in before.clusters] == ["nord"]
     assert [c.code for c in after.clusters] == ["sundhedsraad-nord"]
-    assert [c.code for c in cluster_list(on=datetime.date(2027, 1, 2))] == ["sundhedsraad-nord"]
+    # On 2027-01-02 the council holds Hørsholm; before 2027 it is shown as on its first day.
+    councils = cluster_list(on=datetime.date(2027, 1, 2), kind=HealthCluster.Kind.HEALTH_COUNCIL)
+    assert [s.cluster.code for s in councils] == ["sundhedsraad-nord"]
+    assert [m.code for m in councils[0].municipalities] == ["223"]
+    # Nord has ended: it is shown as on its last day, with Hørsholm.
+    nord = next(s for s in cluster_list(on=datetime.date(2027, 1, 2)) if s.cluster.code == "nord")
+    assert nord.on == datetime.date(2026, 12, 31)
+    assert "223" in [m.code for m in nord.municipalities]
+    assert cluster_list(on=datetime.date(2026, 12, 31),
+                        kind=HealthCluster.Kind.HEALTH_COUNCIL)[0].on == datetime.date(2027, 1, 1)
 
 
 def test_membership_needs_exactly_one_of_municipality_and_district(demo_content):
@@ -98,34 +126,46 @@ def test_uncertain_facts_are_marked_and_sourced(demo_content):
 
 def test_population_totals_add_up(demo_population):
     region = Region.objects.get(code="1084")
-    assert population_total(region=region).count == 1_891_871
-    rows = municipality_list_with_clusters(on=IN_PERIOD)
-    assert sum(r.population.count for r in rows) == 1_891_871
+    totals = population_totals()
+    assert totals.regions[region.pk].count == 1_891_871
+    rows = municipality_list(on=IN_PERIOD)
+    assert sum(r.population for r in rows) == 1_891_871
     kbh = row_for(rows, "101")
-    assert kbh.population.count == 653_664 and not kbh.population.is_synthetic
-    assert kbh.population.is_uncertain  # the quoted figure is marked [U]
-    assert not row_for(rows, "157").population.is_uncertain  # Gentofte: real and verified
-    assert row_for(rows, "219").population.is_synthetic  # Hillerød: invented total
-    districts = sum(population_total(district=d).count
+    assert kbh.population == 653_664
+    kbh_total = totals.municipalities[kbh.municipality.pk]
+    assert kbh_total.count == 653_664 and not kbh_total.is_synthetic
+    assert kbh_total.is_uncertain  # the quoted figure is marked [U]
+    gentofte, hillerod = row_for(rows, "157"), row_for(rows, "219")
+    assert not totals.municipalities[gentofte.municipality.pk].is_uncertain  # real, verified
+    assert totals.municipalities[hillerod.municipality.pk].is_synthetic  # invented total
+    districts = sum(totals.districts[d.pk].count
                     for d in District.objects.filter(municipality__code="101"))
     assert districts == 653_664
+    kbh_detail = municipality_detail(code="101", on=IN_PERIOD)
+    assert kbh_detail.population == 653_664
+    assert sum(r.population for r in kbh_detail.districts) == 653_664
     byen = cluster_detail(code="byen", on=IN_PERIOD).population
     byen_expected = 104_664 + sum(
-        population_total(district=d).count
+        totals.districts[d.pk].count
         for d in District.objects.filter(cluster_memberships__cluster__code="byen"))
-    assert byen.count == byen_expected
+    assert byen == byen_expected
 
 
 def test_population_by_age_band_and_sex(demo_population):
     gentofte = Municipality.objects.get(code="157")
-    pyramid = population_by_age_band(municipality=gentofte, band_width=10, top=90)
-    assert [r.label for r in pyramid.rows][:2] == ["0-9 år", "10-19 år"]
-    assert pyramid.rows[-1].label == "90+ år"
-    assert pyramid.total == 74_838
-    assert pyramid.is_synthetic
-    assert pyramid.men > 0 and pyramid.women > 0
-    syd = population_by_age_band(cluster=HealthCluster.objects.get(code="syd"), on=IN_PERIOD)
-    assert syd.total == cluster_detail(code="syd", on=IN_PERIOD).population.count
+    table = population_by_band(municipality_ids=[gentofte.pk], district_ids=[])
+    assert [r.label for r in table.rows][:2] == ["0–14 år", "15–24 år"]
+    assert table.rows[-1].label == "80+ år"
+    assert table.total == 74_838 == sum(r.total for r in table.rows)
+    assert table.men == sum(r.men for r in table.rows)
+    assert table.women == sum(r.women for r in table.rows)
+    assert table.is_synthetic
+    assert table.men > 0 and table.women > 0
+    syd = cluster_detail(code="syd", on=IN_PERIOD)
+    assert syd.district_ids  # København's southern districts count, not all of København
+    by_band = population_by_band(municipality_ids=syd.municipality_ids,
+                                 district_ids=syd.district_ids)
+    assert by_band.total == syd.population
 
 
 def test_population_without_total_rows_is_the_sum_of_its_rows(demo_content, tmp_path):
@@ -137,11 +177,22 @@ def test_population_without_total_rows_is_the_sum_of_its_rows(demo_content, tmp_
                     "Dragør;Kvinder;0-4 år;2024K1;6;synthetic;\n"
                     "101-05;Mænd;3 år;2024K1;4;real;U\n", encoding="utf-8")
     population_import(path=path)
-    syd = population_total(cluster=HealthCluster.objects.get(code="syd"), on=IN_PERIOD)
-    assert (syd.count, syd.quarter, syd.is_synthetic, syd.certainty) == (15, "2024K1", True, "U")
-    dragor = row_for(municipality_list_with_clusters(on=IN_PERIOD), "155").population
-    assert (dragor.count, dragor.is_synthetic) == (11, True)
-    assert population_total(district=District.objects.get(code="101-05")).is_uncertain
+    totals = population_totals()
+    assert totals.quarter == "2024K1"
+    dragor = totals.municipalities[Municipality.objects.get(code="155").pk]
+    assert (dragor.count, dragor.quarter, dragor.is_synthetic, dragor.certainty) == (
+        11, "2024K1", True, "V")
+    assert row_for(municipality_list(on=IN_PERIOD), "155").population == 11
+    district = totals.districts[District.objects.get(code="101-05").pk]
+    assert (district.count, district.is_synthetic, district.certainty) == (4, False, "U")
+    assert district.is_uncertain
+    # The cluster's total would be partial (its other areas have no figures): not given.
+    syd = cluster_detail(code="syd", on=IN_PERIOD)
+    assert [a.population for a in syd.areas if a.municipality.code == "155"] == [11]
+    assert syd.population is None
+    by_band = population_by_band(municipality_ids=syd.municipality_ids,
+                                 district_ids=syd.district_ids)
+    assert (by_band.total, by_band.quarter, by_band.is_synthetic) == (15, "2024K1", True)
 
 
 def test_a_place_cannot_be_in_two_clusters_at_once(demo_content):

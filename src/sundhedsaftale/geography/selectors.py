@@ -1,4 +1,9 @@
-"""Reads of the organisation's geography and population (used by the portal and the API)."""
+"""Reads of the organisation's geography and population (used by the portal and the API).
+
+Each function runs a small, constant number of queries (prefetching instead of queries in
+loops). Geography is dated: reads return the memberships valid on a reference date; a cluster
+that has ended (or not yet started) is shown as it was on its last (or first) day.
+"""
 
 from __future__ import annotations
 
@@ -6,65 +11,48 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext
 
-from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount, Region
+from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount
 
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def cluster_list(*, on: datetime.date | None = None,
-                 kind: str | None = None) -> QuerySet[HealthCluster]:
-    """Clusters (or health council areas), with hospital; only those valid on `on` if given."""
-    qs = HealthCluster.objects.select_related("hospital", "region")
-    if on is not None:
-        qs = qs.valid_on(on)
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    return qs
+# Age bands of the population tables: (first age, last age or None for "and older").
+AGE_BANDS: list[tuple[int, int | None]] = [
+    (0, 14), (15, 24), (25, 44), (45, 64), (65, 79), (80, None),
+]
 
 
-@dataclass
-class ClusterDetail:
-    cluster: HealthCluster
-    on: datetime.date
-    memberships: list[AreaMembership]
-    municipalities: list[Municipality]
-    """Municipalities belonging as a whole."""
-    districts: list[District]
-    """Districts belonging to the cluster (their municipality is split between clusters)."""
-    population: PopulationTotal | None = None
-
-    @property
-    def split_municipalities(self) -> list[Municipality]:
-        seen: dict[int, Municipality] = {}
-        for district in self.districts:
-            seen.setdefault(district.municipality_id, district.municipality)
-        return list(seen.values())
+def age_band_label(band: tuple[int, int | None]) -> str:
+    first, last = band
+    if last is None:
+        return gettext("%(first)s+ år") % {"first": first}
+    return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
 
 
-def cluster_detail(*, code: str, on: datetime.date | None = None) -> ClusterDetail:
-    """One cluster with the municipalities and districts that belong to it on `on` (default
-    today; if the cluster has ended, its last day). Raises HealthCluster.DoesNotExist."""
-    cluster = HealthCluster.objects.select_related("hospital", "region").get(code=code)
-    if on is None:
-        on = _today()
-        if cluster.valid_to and on > cluster.valid_to:
-            on = cluster.valid_to
-    memberships = list(
-        cluster.memberships.valid_on(on)
-        .select_related("municipality", "district", "district__municipality")
-        .order_by("municipality__name", "district__code")
-    )
-    municipalities = [m.municipality for m in memberships if m.municipality_id]
-    districts = [m.district for m in memberships if m.district_id]
-    detail = ClusterDetail(cluster=cluster, on=on, memberships=memberships,
-                           municipalities=municipalities, districts=districts)
-    detail.population = population_total(cluster=cluster, on=on)
-    return detail
+def _band_case() -> Case:
+    whens = [
+        When(age_from__lte=last, then=Value(index))
+        for index, (_first, last) in enumerate(AGE_BANDS) if last is not None
+    ]
+    return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
+
+
+def _reference_date(cluster: HealthCluster, on: datetime.date) -> datetime.date:
+    """`on`, moved into the cluster's own period so an ended cluster shows its last state."""
+    if cluster.valid_to and on > cluster.valid_to:
+        return cluster.valid_to
+    if cluster.valid_from and on < cluster.valid_from:
+        return cluster.valid_from
+    return on
+
+
+# --- population totals ----------------------------------------------------------------------
+
+
+def latest_quarter() -> str | None:
+    """The newest quarter with population loaded, e.g. "2024K1"."""
+    return (PopulationCount.objects.order_by("-quarter").values_list("quarter", flat=True)
+            .first())
 
 
 @dataclass
@@ -81,170 +69,82 @@ class PopulationTotal:
         return self.is_synthetic or self.certainty != "V"
 
 
-def latest_quarter() -> str | None:
-    row = PopulationCount.objects.order_by("-quarter").values_list("quarter", flat=True).first()
-    return row
-
-
-def _area_filter(*, region: Region | None = None, municipality: Municipality | None = None,
-                 district: District | None = None) -> dict:
-    if region is not None:
-        return {"region": region}
-    if municipality is not None:
-        return {"municipality": municipality}
-    if district is not None:
-        return {"district": district}
-    raise ValueError("Give a region, a municipality or a district.")
-
-
-def _area_total(rows: QuerySet[PopulationCount]) -> tuple[int, bool, str, str] | None:
-    """Total of an area's rows in one quarter: the total row if present, else the sum."""
-    total_row = rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True).first()
-    if total_row is not None:
-        return total_row.count, total_row.is_synthetic, total_row.source, total_row.certainty
-    detail = rows.exclude(sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False)
-    agg = detail.aggregate(total=Sum("count"))
-    if agg["total"] is None:
-        return None
-    synthetic = detail.filter(is_synthetic=True).exists()
-    source = detail.values_list("source", flat=True).first() or ""
-    uncertain = detail.exclude(certainty="V").values_list("certainty", flat=True).first()
-    return agg["total"], synthetic, source, uncertain or "V"
-
-
-def _totals_by_area(*, quarter: str, municipality_ids: list[int],
-                    district_ids: list[int]) -> dict[tuple[str, int], PopulationTotal]:
-    """Totals of many municipalities and districts in two queries: the total row where the
-    file had one, else the sum of the sex-and-age rows."""
-    from django.db.models import Count, Min, Q
-
-    area = Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids)
-    rows = PopulationCount.objects.filter(area, quarter=quarter)
-    result: dict[tuple[str, int], PopulationTotal] = {}
-    for r in rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True):
-        key = ("municipality", r.municipality_id) if r.municipality_id else (
-            "district", r.district_id)
-        result[key] = PopulationTotal(r.count, quarter, r.is_synthetic, r.source, r.certainty)
-    sums = (rows.exclude(sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False)
-            .values("municipality_id", "district_id")
-            .annotate(total=Sum("count"),
-                      synthetic=Count("pk", filter=Q(is_synthetic=True)),
-                      source=Min("source"),
-                      certainty=Min("certainty")))  # "NF" < "U" < "V": the least certain
-    for r in sums:
-        key = ("municipality", r["municipality_id"]) if r["municipality_id"] else (
-            "district", r["district_id"])
-        if key not in result:
-            result[key] = PopulationTotal(r["total"], quarter, bool(r["synthetic"]),
-                                          r["source"] or "", r["certainty"] or "V")
-    return result
-
-
-def population_total(*, region: Region | None = None, municipality: Municipality | None = None,
-                     district: District | None = None, cluster: HealthCluster | None = None,
-                     quarter: str | None = None,
-                     on: datetime.date | None = None) -> PopulationTotal | None:
-    """Population of an area in `quarter` (default: the latest loaded). For a cluster: the sum of
-    its municipalities and districts valid on `on` (default today)."""
-    quarter = quarter or latest_quarter()
-    if quarter is None:
-        return None
-    if cluster is not None:
-        on = on or _today()
-        ms = list(cluster.memberships.valid_on(on).values_list("municipality_id", "district_id"))
-        parts = _totals_by_area(quarter=quarter, municipality_ids=[m for m, _d in ms if m],
-                                district_ids=[d for _m, d in ms if d])
-        if not parts:
-            return None
-        sources: list[str] = []
-        for part in parts.values():
-            if part.source and part.source not in sources:
-                sources.append(part.source)
-        uncertain = [p.certainty for p in parts.values() if p.certainty != "V"]
-        return PopulationTotal(sum(p.count for p in parts.values()), quarter,
-                               any(p.is_synthetic for p in parts.values()), "; ".join(sources),
-                               uncertain[0] if uncertain else "V")
-    rows = PopulationCount.objects.filter(
-        quarter=quarter, **_area_filter(region=region, municipality=municipality,
-                                        district=district))
-    result = _area_total(rows)
-    if result is None:
-        return None
-    return PopulationTotal(result[0], quarter, result[1], result[2], result[3])
-
-
 @dataclass
-class MunicipalityRow:
-    municipality: Municipality
-    clusters: list[HealthCluster]
-    districts_by_cluster: dict[str, list[District]] = field(default_factory=dict)
-    population: PopulationTotal | None = None
+class AreaTotals:
+    """Population totals of one quarter per region, municipality and district id."""
 
-    @property
-    def code(self) -> str:
-        return self.municipality.code
+    quarter: str | None
+    regions: dict[int, PopulationTotal] = field(default_factory=dict)
+    municipalities: dict[int, PopulationTotal] = field(default_factory=dict)
+    districts: dict[int, PopulationTotal] = field(default_factory=dict)
 
-    @property
-    def name(self) -> str:
-        return self.municipality.name
+    def municipality_count(self, pk: int) -> int | None:
+        total = self.municipalities.get(pk)
+        return None if total is None else total.count
 
-    @property
-    def is_split(self) -> bool:
-        return bool(self.districts_by_cluster)
+    def district_count(self, pk: int) -> int | None:
+        total = self.districts.get(pk)
+        return None if total is None else total.count
 
 
-def municipality_list_with_clusters(*, on: datetime.date | None = None,
-                                    quarter: str | None = None) -> list[MunicipalityRow]:
-    """All municipalities by name with their cluster(s) valid on `on` (default today) and the
-    latest population (or `quarter`). A municipality split by districts lists every cluster."""
-    on = on or _today()
-    quarter = quarter or latest_quarter()
-    memberships = list(AreaMembership.objects.valid_on(on).select_related(
-        "cluster", "municipality", "district", "district__municipality"))
-    clusters_of: dict[int, list[HealthCluster]] = defaultdict(list)
-    districts_of: dict[int, dict[str, list[District]]] = defaultdict(lambda: defaultdict(list))
-    for m in memberships:
-        municipality = m.area_municipality
-        if municipality is None:
-            continue
-        if m.cluster not in clusters_of[municipality.pk]:
-            clusters_of[municipality.pk].append(m.cluster)
-        if m.district_id:
-            districts_of[municipality.pk][m.cluster.code].append(m.district)
-    totals: dict[int, PopulationTotal] = {}
-    if quarter:
-        rows = PopulationCount.objects.filter(quarter=quarter, municipality__isnull=False)
-        sums: dict[int, int] = defaultdict(int)
-        synthetic: dict[int, bool] = defaultdict(bool)
-        source: dict[int, str] = {}
-        has_total: set[int] = set()
-        for r in rows.filter(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True):
-            totals[r.municipality_id] = PopulationTotal(r.count, quarter, r.is_synthetic,
-                                                        r.source, r.certainty)
-            has_total.add(r.municipality_id)
-        for r in rows.exclude(municipality_id__in=has_total).exclude(
-                sex=PopulationCount.Sex.TOTAL).filter(age_from__isnull=False).values(
-                "municipality_id", "count", "is_synthetic", "source"):
-            sums[r["municipality_id"]] += r["count"]
-            synthetic[r["municipality_id"]] |= r["is_synthetic"]
-            source.setdefault(r["municipality_id"], r["source"])
-        for pk, count in sums.items():
-            totals[pk] = PopulationTotal(count, quarter, synthetic[pk], source.get(pk, ""))
-    result = []
-    for municipality in Municipality.objects.select_related("region").order_by("name"):
-        clusters = sorted(clusters_of.get(municipality.pk, []), key=lambda c: (c.number, c.name))
-        result.append(MunicipalityRow(
-            municipality=municipality, clusters=clusters,
-            districts_by_cluster={k: v for k, v in districts_of.get(municipality.pk, {}).items()},
-            population=totals.get(municipality.pk)))
-    return result
+def population_totals(*, quarter: str | None = None) -> AreaTotals:
+    """Total population per region, municipality and district in `quarter` (default: the
+    latest loaded), in one query.
+
+    Uses the sex "T" / all-ages row when the data has one, else the sum of the men/women by age
+    breakdown; the total is synthetic if any row is, and has the least certain row's certainty.
+    """
+    if quarter is None:
+        quarter = latest_quarter()
+    totals = AreaTotals(quarter)
+    if quarter is None:
+        return totals
+    rows = (
+        PopulationCount.objects.filter(quarter=quarter)
+        .annotate(is_total=Case(When(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True,
+                                     then=Value(1)),
+                                When(sex=PopulationCount.Sex.TOTAL, then=Value(2)),
+                                When(age_from__isnull=True, then=Value(3)),
+                                default=Value(0), output_field=IntegerField()))
+        .values("region_id", "municipality_id", "district_id", "is_total")
+        .annotate(total=Sum("count"),
+                  synthetic=Count("pk", filter=Q(is_synthetic=True)),
+                  source=Min("source"),
+                  certainty=Min("certainty"))  # "NF" < "U" < "V": the least certain
+    )
+    found: dict[tuple[str, int], dict[int, PopulationTotal]] = defaultdict(dict)
+    for row in rows:
+        if row["municipality_id"]:
+            key = ("m", row["municipality_id"])
+        elif row["district_id"]:
+            key = ("d", row["district_id"])
+        else:
+            key = ("r", row["region_id"])
+        found[key][row["is_total"]] = PopulationTotal(
+            row["total"], quarter, bool(row["synthetic"]), row["source"] or "",
+            row["certainty"] or "V")
+    target = {"r": totals.regions, "m": totals.municipalities, "d": totals.districts}
+    for (kind, pk), by_kind in found.items():
+        # "T" with no age is the total; otherwise the men+women breakdown by age is summed.
+        total = by_kind.get(1) if 1 in by_kind else by_kind.get(0)
+        if total is not None:
+            target[kind][pk] = total
+    return totals
+
+
+def _sum_or_none(counts: list[int | None]) -> int | None:
+    """The sum, or None when any part is unknown (a partial total would mislead)."""
+    if not counts or any(c is None for c in counts):
+        return None
+    return sum(c for c in counts if c is not None)
+
+
+# --- population by age band -----------------------------------------------------------------
 
 
 @dataclass
 class AgeBandRow:
     label: str
-    age_from: int
-    age_to: int | None
     men: int
     women: int
 
@@ -254,67 +154,268 @@ class AgeBandRow:
 
 
 @dataclass
-class PopulationPyramid:
+class PopulationTable:
+    """Population by age band (rows) and sex (men, women, total), for a table and bars."""
+
     quarter: str | None
     rows: list[AgeBandRow]
+    men: int
+    women: int
+    total: int
     is_synthetic: bool
+    sources: list[str]
 
     @property
-    def total(self) -> int:
-        return sum(r.total for r in self.rows)
-
-    @property
-    def men(self) -> int:
-        return sum(r.men for r in self.rows)
-
-    @property
-    def women(self) -> int:
-        return sum(r.women for r in self.rows)
+    def max_total(self) -> int:
+        return max((r.total for r in self.rows), default=0)
 
 
-def population_by_age_band(*, region: Region | None = None,
-                           municipality: Municipality | None = None,
-                           district: District | None = None,
-                           cluster: HealthCluster | None = None,
-                           quarter: str | None = None, band_width: int = 10,
-                           top: int = 90, on: datetime.date | None = None) -> PopulationPyramid:
-    """Men and women per age band (0-9, 10-19, ..., 90+ by default) for one area or a cluster
-    (its municipalities and districts valid on `on`). Only sex/age rows are used, not totals."""
+def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
+                       quarter: str | None = None) -> PopulationTable:
+    """Men and women per age band (AGE_BANDS) in the given areas, summed, in at most two
+    queries. Only the sex/age rows are used, not totals."""
     quarter = quarter or latest_quarter()
-    qs = PopulationCount.objects.filter(quarter=quarter, age_from__isnull=False).exclude(
-        sex=PopulationCount.Sex.TOTAL)
-    if cluster is not None:
-        on = on or _today()
-        ms = list(cluster.memberships.valid_on(on).values_list("municipality_id", "district_id"))
-        from django.db.models import Q
-
-        condition = Q(pk__in=[])
-        mun_ids = [m for m, d in ms if m]
-        dis_ids = [d for m, d in ms if d]
-        if mun_ids:
-            condition |= Q(municipality_id__in=mun_ids)
-        if dis_ids:
-            condition |= Q(district_id__in=dis_ids)
-        qs = qs.filter(condition)
-    elif region is not None:
-        # A region's breakdown is the sum of its municipalities (FOLK1A gives the region total).
-        qs = qs.filter(municipality__region=region)
-    else:
-        qs = qs.filter(**_area_filter(municipality=municipality, district=district))
-    bands: dict[int, list[int]] = {}
+    empty = PopulationTable(quarter, [], 0, 0, 0, False, [])
+    if quarter is None or not (municipality_ids or district_ids):
+        return empty
+    base = PopulationCount.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
+        quarter=quarter, age_from__isnull=False,
+        sex__in=[PopulationCount.Sex.MEN, PopulationCount.Sex.WOMEN],
+    )
+    cells: dict[tuple[int, str], int] = {}
     synthetic = False
-    for age_from, sex, count, is_synth in qs.values_list("age_from", "sex", "count",
-                                                         "is_synthetic"):
-        start = min((age_from // band_width) * band_width, top)
-        pair = bands.setdefault(start, [0, 0])
-        pair[0 if sex == PopulationCount.Sex.MEN else 1] += count
-        synthetic = synthetic or is_synth
-    rows = []
-    for start in sorted(bands):
-        if start >= top:
-            label, end = f"{start}+ år", None
+    sources: set[str] = set()
+    for row in (base.annotate(band=_band_case()).values("band", "sex", "is_synthetic", "source")
+                .annotate(total=Sum("count"))):
+        key = (int(row["band"]), str(row["sex"]))
+        cells[key] = cells.get(key, 0) + row["total"]
+        synthetic = synthetic or row["is_synthetic"]
+        if row["source"]:
+            sources.add(row["source"])
+    if not cells:
+        return empty
+    rows = [
+        AgeBandRow(age_band_label(band), cells.get((index, str(PopulationCount.Sex.MEN)), 0),
+                   cells.get((index, str(PopulationCount.Sex.WOMEN)), 0))
+        for index, band in enumerate(AGE_BANDS)
+    ]
+    men = sum(r.men for r in rows)
+    women = sum(r.women for r in rows)
+    return PopulationTable(quarter, rows, men, women, men + women, synthetic, sorted(sources))
+
+
+# --- clusters -------------------------------------------------------------------------------
+
+
+@dataclass
+class ClusterArea:
+    """A municipality in a cluster: whole, or only some of its districts."""
+
+    municipality: Municipality
+    districts: list[District] = field(default_factory=list)
+    memberships: list[AreaMembership] = field(default_factory=list)
+    population: int | None = None
+
+    @property
+    def is_whole(self) -> bool:
+        return not self.districts
+
+
+@dataclass
+class ClusterSummary:
+    cluster: HealthCluster
+    on: datetime.date
+    """The reference date used: the date asked for, moved into the cluster's own period."""
+    areas: list[ClusterArea]
+    population: int | None
+    """The sum of the areas' totals; None if any of them is unknown."""
+    quarter: str | None = None
+
+    @property
+    def memberships(self) -> list[AreaMembership]:
+        return [m for area in self.areas for m in area.memberships]
+
+    @property
+    def municipalities(self) -> list[Municipality]:
+        """Municipalities belonging as a whole."""
+        return [a.municipality for a in self.areas if a.is_whole]
+
+    @property
+    def split_municipalities(self) -> list[Municipality]:
+        """Municipalities of which only some districts belong."""
+        return [a.municipality for a in self.areas if not a.is_whole]
+
+    @property
+    def districts(self) -> list[District]:
+        return [d for a in self.areas for d in a.districts]
+
+    @property
+    def municipality_ids(self) -> list[int]:
+        return [m.municipality_id for m in self.memberships if m.municipality_id]
+
+    @property
+    def district_ids(self) -> list[int]:
+        return [m.district_id for m in self.memberships if m.district_id]
+
+
+def _areas_of(memberships: list[AreaMembership], totals: AreaTotals) -> list[ClusterArea]:
+    areas: dict[int, ClusterArea] = {}
+    for membership in memberships:
+        municipality = membership.area_municipality
+        if municipality is None:
+            continue
+        area = areas.setdefault(municipality.pk, ClusterArea(municipality=municipality))
+        area.memberships.append(membership)
+        if membership.district_id:
+            area.districts.append(membership.district)
+    for area in areas.values():
+        if area.is_whole:
+            area.population = totals.municipality_count(area.municipality.pk)
         else:
-            end = start + band_width - 1
-            label = f"{start}-{end} år"
-        rows.append(AgeBandRow(label, start, end, bands[start][0], bands[start][1]))
-    return PopulationPyramid(quarter=quarter, rows=rows, is_synthetic=synthetic)
+            area.districts.sort(key=lambda d: d.code)
+            area.population = _sum_or_none([totals.district_count(d.pk) for d in area.districts])
+    return sorted(areas.values(), key=lambda a: a.municipality.name)
+
+
+def _summary(cluster: HealthCluster, on: datetime.date, totals: AreaTotals) -> ClusterSummary:
+    day = _reference_date(cluster, on)
+    valid = [m for m in cluster.all_memberships if m.is_valid_on(day)]
+    areas = _areas_of(valid, totals)
+    return ClusterSummary(cluster, day, areas, _sum_or_none([a.population for a in areas]),
+                          totals.quarter)
+
+
+def _membership_queryset() -> QuerySet[AreaMembership]:
+    return AreaMembership.objects.select_related(
+        "municipality", "district", "district__municipality")
+
+
+def _all_memberships() -> Prefetch:
+    return Prefetch("memberships", queryset=_membership_queryset(), to_attr="all_memberships")
+
+
+def cluster_list(*, on: datetime.date, kind: str | None = None) -> list[ClusterSummary]:
+    """Clusters of one kind (default: health clusters, not later kinds of area) with their areas
+    and population as on `on` (an ended cluster as on its last day), in four queries."""
+    clusters = list(
+        HealthCluster.objects.filter(kind=kind or HealthCluster.Kind.HEALTH_CLUSTER)
+        .select_related("hospital")
+        .prefetch_related(_all_memberships())
+    )
+    totals = population_totals()
+    return [_summary(cluster, on, totals) for cluster in clusters]
+
+
+def cluster_detail(*, code: str, on: datetime.date) -> ClusterSummary:
+    """One cluster with hospital, region, areas valid on `on` (moved into the cluster's own
+    period) and population. Raises HealthCluster.DoesNotExist."""
+    cluster = (
+        HealthCluster.objects.select_related("hospital", "region")
+        .prefetch_related(_all_memberships())
+        .get(code=code)
+    )
+    return _summary(cluster, on, population_totals())
+
+
+# --- municipalities -------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityRow:
+    municipality: Municipality
+    clusters: list[HealthCluster]
+    population: int | None
+    districts_by_cluster: dict[str, list[District]] = field(default_factory=dict)
+    """For a municipality split between clusters: its districts per cluster code."""
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.districts_by_cluster)
+
+
+def _with_valid_memberships(on: datetime.date, *related: str) -> list[Prefetch]:
+    """Prefetch a municipality's memberships valid on `on`, and its districts' (by code)."""
+    valid = AreaMembership.objects.valid_on(on).select_related(*related)
+    return [
+        Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships"),
+        Prefetch("districts", queryset=District.objects.order_by("code").prefetch_related(
+            Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships"))),
+    ]
+
+
+def _by_number(clusters: dict[int, HealthCluster]) -> list[HealthCluster]:
+    return sorted(clusters.values(), key=lambda c: (c.number, c.name))
+
+
+def municipality_list(*, on: datetime.date) -> list[MunicipalityRow]:
+    """All municipalities by name with the clusters they (or their districts) belong to on
+    `on`, and the latest population, in six queries."""
+    municipalities = list(
+        Municipality.objects.order_by("name").prefetch_related(
+            *_with_valid_memberships(on, "cluster"))
+    )
+    totals = population_totals()
+    rows = []
+    for municipality in municipalities:
+        clusters: dict[int, HealthCluster] = {}
+        for membership in municipality.valid_memberships:
+            clusters[membership.cluster.pk] = membership.cluster
+        districts_by_cluster: dict[str, list[District]] = defaultdict(list)
+        for district in municipality.districts.all():
+            for membership in district.valid_memberships:
+                clusters[membership.cluster.pk] = membership.cluster
+                districts_by_cluster[membership.cluster.code].append(district)
+        rows.append(MunicipalityRow(
+            municipality=municipality, clusters=_by_number(clusters),
+            population=totals.municipality_count(municipality.pk),
+            districts_by_cluster=dict(districts_by_cluster)))
+    return rows
+
+
+@dataclass
+class DistrictRow:
+    district: District
+    clusters: list[HealthCluster]
+    population: int | None
+
+
+@dataclass
+class MunicipalityDetail:
+    municipality: Municipality
+    on: datetime.date
+    memberships: list[AreaMembership]
+    """The municipality's own memberships valid on `on` (not its districts')."""
+    districts: list[DistrictRow]
+    clusters: list[HealthCluster]
+    population: int | None
+    quarter: str | None
+
+
+def municipality_detail(*, code: str, on: datetime.date) -> MunicipalityDetail:
+    """One municipality with region, its cluster(s) and districts on `on`, and population.
+    Raises Municipality.DoesNotExist."""
+    municipality = (
+        Municipality.objects.select_related("region")
+        .prefetch_related(*_with_valid_memberships(on, "cluster", "cluster__hospital"))
+        .get(code=code)
+    )
+    totals = population_totals()
+    clusters: dict[int, HealthCluster] = {m.cluster.pk: m.cluster
+                                          for m in municipality.valid_memberships}
+    districts = []
+    for district in municipality.districts.all():
+        district_clusters = [m.cluster for m in district.valid_memberships]
+        for cluster in district_clusters:
+            clusters[cluster.pk] = cluster
+        districts.append(DistrictRow(district, district_clusters,
+                                     totals.district_count(district.pk)))
+    return MunicipalityDetail(
+        municipality=municipality,
+        on=on,
+        memberships=list(municipality.valid_memberships),
+        districts=districts,
+        clusters=_by_number(clusters),
+        population=totals.municipality_count(municipality.pk),
+        quarter=totals.quarter,
+    )
