@@ -3,7 +3,9 @@
 Documented choices (domain.md §4 marks some of these uncertain):
 - A hospital stay is a run of one person's physical attendances (ALCA00) that overlap or lie at
   most 4 hours apart (gap measured from the running maximum end time of the earlier contacts);
-  exactly 4 h still links. Linking is gaps-and-islands over one ordered window.
+  exactly 4 h still links. Linking is one ordered window (running maximum of the earlier ends
+  and the next start), so the contacts are sorted once. A stay is identified by (cpr,
+  stay_id), stay_id being the start second of its first contact (unique per person).
 - An admission is a stay of at least 12 hours (end minus start).
 - Acute, psychiatric/somatic and the stay's action diagnosis come from the FIRST contact of the
   stay (earliest start; ties by end, then contact id). A stay mixing psychiatric and somatic
@@ -31,16 +33,17 @@ from .backends import Backend
 LINK_GAP_SECONDS = 4 * 3600
 ADMISSION_MIN_SECONDS = 12 * 3600
 NO_PREVIOUS_END = -(2**62)
+NO_NEXT_START = 2**62
 EARLIEST = dt.date(1900, 1, 1)
 OPEN_END = dt.date(9999, 12, 31)
 
 
 @dataclass
 class Blocks:
-    contact_stay: Table  # contact_id, cpr, stay_no
-    stays: Table  # cpr, stay_no, start/end, first contact's attributes (not materialised)
+    contact_stay: Table  # contact_id, cpr, stay_id (not materialised)
+    stays: Table  # cpr, stay_id, start/end, first contact's attributes (not materialised)
     admissions: Table  # stays >= 12 h with residence, age, sex, cluster at start
-    admission_dx: Table  # cpr, stay_no, code, dx_type for admissions
+    admission_dx: Table  # cpr, stay_id, code, dx_type for admissions
     residence: Table  # cpr, valid_from, valid_to, birth_date, sex, kom, district
     population_cells: Table  # ref_date, kom, district, age, sex, disease flags, persons
     ready_contacts: Table  # contacts with a discharge-ready mark (earliest mark per contact)
@@ -56,17 +59,64 @@ def age_at(birth: DateValue, on: DateValue) -> IntegerValue:
 
 
 def link_stays(contacts: Table) -> Table:
-    """contact rows (physical only) with cpr, stay_no and is_first (the contact opening a stay)."""
+    """Physical contacts marked ``is_first`` / ``is_last`` of their stay, in ONE ordered window.
+
+    Over a person's physical contacts ordered by (start, end, contact id): a contact opens a
+    stay when it starts more than 4 h after the latest end so far (``prev_end``); it closes its
+    stay when the next contact opens one (or there is none). ``run_end`` (latest end so far,
+    itself included) is the stay's end on its closing contact. Only the lead and the running
+    maximum are needed, so one sort serves both.
+    """
     phys = contacts.filter(contacts.physical)
     order = [phys.start_s, phys.end_s, phys.contact_id]
     earlier = ibis.window(group_by=phys.cpr, order_by=order, rows=(None, -1))
-    # The window appears once in the SQL: no earlier contact -> a very small "previous end".
+    ordered = ibis.window(group_by=phys.cpr, order_by=order)
+    # No earlier contact -> a very small "previous end"; no next contact -> a very large start.
     prev_end = phys.end_s.max().over(earlier).coalesce(ibis.literal(NO_PREVIOUS_END, "int64"))
-    flagged = phys.mutate(is_first=phys.start_s > prev_end + LINK_GAP_SECONDS)
-    running = ibis.window(group_by=flagged.cpr,
-                          order_by=[flagged.start_s, flagged.end_s, flagged.contact_id],
+    next_start = phys.start_s.lead().over(ordered).coalesce(ibis.literal(NO_NEXT_START, "int64"))
+    marked = phys.mutate(prev_end=prev_end, next_start=next_start)
+    run_end = ibis.greatest(marked.end_s, marked.prev_end)
+    return marked.mutate(
+        is_first=marked.start_s > marked.prev_end + LINK_GAP_SECONDS,
+        is_last=marked.next_start > run_end + LINK_GAP_SECONDS,
+    ).drop("prev_end", "next_start")
+
+
+_STAY_ATTRIBUTES = ("acute", "psychiatric", "action_dx")
+
+
+def _single_stays(marked: Table) -> Table:
+    """Stays of exactly one contact (most stays): the contact is the stay."""
+    single = marked.filter(marked.is_first & marked.is_last)
+    return single.select("cpr", "start_s", "end_s", "start_date", "end_date",
+                         *_STAY_ATTRIBUTES, stay_id=single.start_s,
+                         n_contacts=ibis.literal(1, "int64"))
+
+
+def _multi_stays(multi: Table) -> Table:
+    """Stays of several contacts, from their contacts (with stay_id): first contact's attributes."""
+    first = multi.is_first
+    return multi.group_by(["cpr", "stay_id"]).aggregate(
+        start_s=multi.start_s.min(), end_s=multi.end_s.max(),
+        start_date=multi.start_date.min(), end_date=multi.end_date.max(),
+        acute=ibis.ifelse(first & multi.acute, 1, 0).max() == 1,
+        psychiatric=ibis.ifelse(first & multi.psychiatric, 1, 0).max() == 1,
+        action_dx=multi.action_dx.max(where=first),
+        n_contacts=multi.count(),
+    )
+
+
+def _with_stay_id(multi: Table) -> Table:
+    """Contacts of multi-contact stays: stay_id = start second of the stay's first contact."""
+    running = ibis.window(group_by=multi.cpr,
+                          order_by=[multi.start_s, multi.end_s, multi.contact_id],
                           rows=(None, 0))
-    return flagged.mutate(stay_no=flagged.is_first.cast("int64").sum().over(running))
+    opening = ibis.ifelse(multi.is_first, multi.start_s, ibis.null("int64"))
+    return multi.mutate(stay_id=opening.max().over(running))
+
+
+_STAY_COLUMNS = ("cpr", "stay_id", "start_s", "end_s", "start_date", "end_date", "n_contacts",
+                 *_STAY_ATTRIBUTES)
 
 
 def cluster_lookup(frame: Table, geography: Table, date_col: str) -> Table:
@@ -116,23 +166,26 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     chronic = backend.table("chronic")
     geography = backend.table("geography")
 
-    linked = backend.materialise(
-        link_stays(contacts).select("contact_id", "cpr", "stay_no", "is_first", "start_s",
-                                     "end_s", "start_date", "end_date", "acute",
-                                     "psychiatric", "action_dx"),
-        "blk_linked",
-    )
-    spans = linked.group_by(["cpr", "stay_no"]).aggregate(
-        start_s=linked.start_s.min(), end_s=linked.end_s.max(),
-        start_date=linked.start_date.min(), end_date=linked.end_date.max(),
-        n_contacts=linked.count(),
-    )
-    first = linked.filter(linked.is_first).select(
-        f_cpr="cpr", f_stay="stay_no", acute="acute", psychiatric="psychiatric",
-        action_dx="action_dx")
-    stays = spans.join(first, [spans.cpr == first.f_cpr, spans.stay_no == first.f_stay]).drop(
-        "f_cpr", "f_stay")
-    # All stays are kept as an expression: only admissions (a small share) are materialised.
+    # One sort of the physical contacts marks where stays open and close. Kept: contacts of
+    # stays with several contacts (a minority) and one-contact stays long enough to be
+    # admissions; the many short one-contact stays are never written anywhere.
+    marked = link_stays(contacts).select(
+        "contact_id", "cpr", "start_s", "end_s", "start_date", "end_date", *_STAY_ATTRIBUTES,
+        "is_first", "is_last")
+    single = marked.is_first & marked.is_last
+    kept = marked.filter(~single | ((marked.end_s - marked.start_s) >= ADMISSION_MIN_SECONDS))
+    linked = backend.materialise(kept.mutate(single=single), "blk_linked")
+    multi = backend.materialise(
+        _with_stay_id(linked.filter(~linked.single)).drop("single", "is_last"), "blk_multi")
+    multi_stays = _multi_stays(multi)
+    long_single = _single_stays(linked.filter(linked.single)).select(*_STAY_COLUMNS)
+    # Every stay (short ones too), as an expression: what the blocks are made of, for tests.
+    stays = _single_stays(marked).select(*_STAY_COLUMNS).union(
+        multi_stays.select(*_STAY_COLUMNS), distinct=False)
+    contact_stay = marked.filter(single).select("contact_id", "cpr", stay_id=marked.start_s
+                                                 ).union(multi.select("contact_id", "cpr",
+                                                                      "stay_id"),
+                                                         distinct=False)
 
     # Residence intervals: snapshot i is valid from its ref_date (earliest: from 1900) to the
     # next snapshot's ref_date.
@@ -144,7 +197,9 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     ).select("cpr", "valid_from", "valid_to", "birth_date", "sex", "kom", "district")
     residence = backend.materialise(residence, "blk_residence")
 
-    adm = stays.filter((stays.end_s - stays.start_s) >= ADMISSION_MIN_SECONDS)
+    adm = long_single.union(
+        multi_stays.filter((multi_stays.end_s - multi_stays.start_s) >= ADMISSION_MIN_SECONDS
+                           ).select(*_STAY_COLUMNS), distinct=False)
     adm = with_residence(adm, residence, "start_date")
     adm = cluster_lookup(adm, geography, "start_date")
     adm = adm.mutate(age_start=age_at(adm.birth_date, adm.start_date),
@@ -155,12 +210,14 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
     # Diagnoses of admission contacts only (admissions are a small part of all stays); the
     # first contact's action diagnosis is added as an A diagnosis. Duplicates are harmless:
     # code-list matches are made distinct per stay.
-    keys = admissions.select(a_cpr="cpr", a_stay="stay_no")
-    adm_contacts = linked.semi_join(keys, [linked.cpr == keys.a_cpr,
-                                           linked.stay_no == keys.a_stay]).select(
-        "contact_id", "cpr", "stay_no")
-    dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_no", "code", "dx_type")
-    dx = dx.union(admissions.select("cpr", "stay_no", code="action_dx",
+    keys = admissions.filter(admissions.n_contacts > 1).select(a_cpr="cpr", a_stay="stay_id")
+    adm_contacts = multi.semi_join(keys, [multi.cpr == keys.a_cpr,
+                                          multi.stay_id == keys.a_stay]).select(
+        "contact_id", "cpr", "stay_id").union(
+        linked.filter(linked.single).select("contact_id", "cpr", stay_id=linked.start_s),
+        distinct=False)
+    dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_id", "code", "dx_type")
+    dx = dx.union(admissions.select("cpr", "stay_id", code="action_dx",
                                     dx_type=ibis.literal("A")), distinct=False)
     admission_dx = backend.materialise(dx, "blk_admission_dx")
 
@@ -182,7 +239,7 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
 
     span = backend.execute(contacts.aggregate(data_start=contacts.start_date.min(),
                                               data_end=contacts.start_date.max()))
-    return Blocks(linked.select("contact_id", "cpr", "stay_no"), stays, admissions,
+    return Blocks(contact_stay, stays, admissions,
                   admission_dx, residence, population_cells, ready_contacts, diseases,
                   _as_date(span["data_start"].iloc[0]), _as_date(span["data_end"].iloc[0]))
 

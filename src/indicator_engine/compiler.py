@@ -96,23 +96,23 @@ def stay_filter(adm: Table, section: dict[str, Any], blocks: Blocks,
         if any_prefixes:
             dx = blocks.admission_dx
             dx_hits = dx.filter(prefix_match(dx.code, tuple(any_prefixes))).select(
-                x_cpr="cpr", x_stay="stay_no").distinct()
+                x_cpr="cpr", x_stay="stay_id").distinct()
         if key == "include":
             if action_cond is not None and dx_hits is not None:
                 hit = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_no == dx_hits.x_stay])
+                                              adm.stay_id == dx_hits.x_stay])
                 adm = adm.filter(action_cond).union(hit, distinct=True)
             elif action_cond is not None:
                 adm = adm.filter(action_cond)
             elif dx_hits is not None:
                 adm = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_no == dx_hits.x_stay])
+                                              adm.stay_id == dx_hits.x_stay])
         else:
             if action_cond is not None:
                 adm = adm.filter(~action_cond)
             if dx_hits is not None:
                 adm = adm.anti_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_no == dx_hits.x_stay])
+                                              adm.stay_id == dx_hits.x_stay])
     return adm
 
 
@@ -125,11 +125,11 @@ def _readmission_events(ind: Indicator, blocks: Blocks) -> Table:
         # Only index stays whose whole follow-up window lies inside the data.
         idx = idx.filter(idx.end_date <= ibis.date(blocks.data_end - dt.timedelta(days=window)))
     re = stay_filter(adm, re_spec, blocks, ind).select(r_cpr="cpr", r_start="start_s")
-    keys = idx.select("cpr", "stay_no", "end_s")
+    keys = idx.select("cpr", "stay_id", "end_s")
     hits = keys.join(re, [keys.cpr == re.r_cpr, re.r_start > keys.end_s,
                           re.r_start <= keys.end_s + window * 86400]).select(
-        h_cpr="cpr", h_stay="stay_no").distinct()
-    j = idx.left_join(hits, [idx.cpr == hits.h_cpr, idx.stay_no == hits.h_stay])
+        h_cpr="cpr", h_stay="stay_id").distinct()
+    j = idx.left_join(hits, [idx.cpr == hits.h_cpr, idx.stay_id == hits.h_stay])
     period_col = "end_date" if ind.section("period").get("date", "end") == "end" else "start_date"
     return j.mutate(
         numerator=j.h_cpr.notnull().cast("int64"),

@@ -19,13 +19,13 @@ def _stays(tmp_path, case: Case) -> pd.DataFrame:
         backend.close()
     stays.attrs["contact_stay"] = contact_stay
     stays.attrs["admissions"] = adm
-    return stays[stays.cpr != "filler"].sort_values(["cpr", "stay_no"]).reset_index(drop=True)
+    return stays[stays.cpr != "filler"].sort_values(["cpr", "stay_id"]).reset_index(drop=True)
 
 
 def _stay_of(stays: pd.DataFrame, contact_id: str) -> tuple[str, int]:
     cs = stays.attrs["contact_stay"]
     r = cs[cs.contact_id == contact_id].iloc[0]
-    return r.cpr, int(r.stay_no)
+    return r.cpr, int(r.stay_id)
 
 
 def test_overlapping_contacts_form_one_stay(tmp_path):
