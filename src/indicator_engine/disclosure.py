@@ -37,12 +37,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
+import scipy.sparse
+import scipy.sparse.csgraph
 
 __all__ = [
     "GEO_LEVELS",
@@ -59,6 +64,8 @@ THRESHOLD_DEFAULT = 5
 #: cells (only in tiny data, where most cells are small) skip the tests.
 MAX_CANDIDATE_TESTS = 8
 MAX_TESTED_PART = 150
+#: Threads working on independent blocks at once.
+WORKERS = min(2, os.cpu_count() or 1)
 GEO_LEVELS = ("district", "municipality", "cluster", "region")
 GRAINS = ("month", "quarter", "year")
 #: Every derived number that must be nulled with its row's counts.
@@ -210,37 +217,46 @@ def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8) -> np.
     if sub.shape[0] == 0:
         return out
     for rows, part in _components(sub):
-        piece = sub[np.ix_(rows, part)]
-        _u, s, vt = np.linalg.svd(piece, full_matrices=False)
-        rank = int((s > tol * max(1.0, s[0])).sum())
-        leverage = (vt[:rank] ** 2).sum(axis=0)
-        out[cols[part]] = leverage > 1 - 1e-7
+        out[cols[part]] = _leverage(sub[np.ix_(rows, part)], tol) > 1 - 1e-7
     return out
+
+
+def _leverage(piece: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """Per column of ``piece``: the squared length of its unit vector's projection on the row
+    space (1 = the column's cell is determined by the equations).
+
+    A rank-revealing QR of the transpose (column pivoting) gives an orthonormal basis of the
+    row space; cheaper than an SVD and as reliable for these small 0/±1 matrices."""
+    q, r, _perm = scipy.linalg.qr(piece.T, mode="economic", pivoting=True,
+                                  check_finite=False)
+    diag = np.abs(np.diag(r))
+    if diag.size == 0:
+        return np.zeros(piece.shape[1])
+    rank = int((diag > tol * max(1.0, diag[0])).sum())
+    return (q[:, :rank] ** 2).sum(axis=1)
 
 
 def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Connected parts of a matrix: (row indexes, column indexes) per part, where columns are
-    linked when a row has non-zeros in both."""
-    n_cols = m.shape[1]
-    parent = np.arange(n_cols)
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
-
-    nz_rows = [np.flatnonzero(row) for row in m]
-    for nz in nz_rows:
-        root = find(int(nz[0]))
-        for c in nz[1:]:
-            other = find(int(c))
-            if other != root:
-                parent[other] = root
-    roots = np.array([find(c) for c in range(n_cols)])
-    row_root = np.array([roots[nz[0]] for nz in nz_rows])
-    return [(np.flatnonzero(row_root == r), np.flatnonzero(roots == r))
-            for r in np.unique(roots)]
+    linked when a row has non-zeros in both (rows are assumed to have a non-zero)."""
+    n_rows, n_cols = m.shape
+    rows, cols = np.nonzero(m)
+    # Bipartite graph: nodes 0..n_cols-1 are columns, n_cols.. are rows.
+    graph = scipy.sparse.coo_matrix(
+        (np.ones(len(rows), dtype=np.int8), (cols, rows + n_cols)),
+        shape=(n_cols + n_rows, n_cols + n_rows))
+    _n, labels = scipy.sparse.csgraph.connected_components(graph, directed=False)
+    col_label, row_label = labels[:n_cols], labels[n_cols:]
+    col_order = np.argsort(col_label, kind="stable")
+    row_order = np.argsort(row_label, kind="stable")
+    parts = []
+    for lab in np.unique(col_label):
+        c = col_order[np.searchsorted(col_label[col_order], lab, "left"):
+                      np.searchsorted(col_label[col_order], lab, "right")]
+        r = row_order[np.searchsorted(row_label[row_order], lab, "left"):
+                      np.searchsorted(row_label[row_order], lab, "right")]
+        parts.append((r, c))
+    return parts
 
 
 def _secondary(
@@ -360,37 +376,43 @@ def _is_determined(a: np.ndarray, suppressed: np.ndarray, j: int) -> bool:
     pos = int(np.searchsorted(cols, j))
     for rws, part in _components(sub):
         if pos in part:
-            piece = sub[np.ix_(rws, part)]
-            _u, s, vt = np.linalg.svd(piece, full_matrices=False)
-            rank = int((s > 1e-8 * max(1.0, s[0])).sum())
             k = int(np.searchsorted(part, pos))
-            return bool((vt[:rank, k] ** 2).sum() > 1 - 1e-7)
+            return bool(_leverage(sub[np.ix_(rws, part)])[k] > 1 - 1e-7)
     return False
+
+
+def _openblas_thread_setters() -> list[tuple[object, object]]:
+    """(set, get) thread-count functions of the OpenBLAS builds numpy and scipy ship."""
+    found = []
+    site = Path(np.__file__).parent.parent
+    for folder, symbol in (("numpy.libs", "scipy_openblas_{}_num_threads64_"),
+                           ("scipy.libs", "scipy_openblas_{}_num_threads")):
+        for lib_path in sorted((site / folder).glob("libscipy_openblas*")):
+            try:
+                lib = ctypes.CDLL(str(lib_path))
+            except OSError:
+                continue
+            setter = getattr(lib, symbol.format("set"), None)
+            getter = getattr(lib, symbol.format("get"), None)
+            if setter is not None and getter is not None:
+                found.append((setter, getter))
+    return found
 
 
 @contextlib.contextmanager
 def _single_threaded_blas() -> Iterator[None]:
-    """Run numpy's OpenBLAS on one thread: the matrices here are small, and on a busy machine
-    BLAS threads spinning against each other made SVDs ten times slower. A no-op when the
-    library or its symbol is not found."""
-    setter = getter = None
-    try:
-        libs = sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
-        if libs:
-            lib = ctypes.CDLL(str(libs[0]))
-            setter = getattr(lib, "scipy_openblas_set_num_threads64_", None)
-            getter = getattr(lib, "scipy_openblas_get_num_threads64_", None)
-    except OSError:
-        setter = None
-    if setter is None or getter is None:
-        yield
-        return
-    before = int(getter())
-    setter(ctypes.c_int(1))
+    """Run numpy's and scipy's OpenBLAS on one thread: the matrices here are small, and BLAS
+    threads spinning against each other (and against our own worker threads) made the
+    factorisations many times slower. A no-op when the libraries are not found."""
+    libs = _openblas_thread_setters()
+    before = [int(get()) for _set, get in libs]  # type: ignore[operator]
+    for setter, _get in libs:
+        setter(ctypes.c_int(1))  # type: ignore[operator]
     try:
         yield
     finally:
-        setter(ctypes.c_int(before))
+        for (setter, _get), n in zip(libs, before, strict=True):
+            setter(ctypes.c_int(n))  # type: ignore[operator]
 
 
 def apply_disclosure_control(
@@ -424,9 +446,9 @@ def apply_disclosure_control(
         keys = out.loc[:, block_cols].astype(str).agg("\x1f".join, axis=1)
         keys = keys + "\x1f" + starts.dt.year.astype(str)
         positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
-        for pos in positions.values():
-            if not small[pos].any():
-                continue
+        todo = [pos for pos in positions.values() if small[pos].any()]
+
+        def control(pos: np.ndarray) -> np.ndarray:
             block = out.iloc[pos]
             cells: list[Cell] = list(zip(
                 block["period_grain"].astype(str), starts.iloc[pos],
@@ -434,10 +456,13 @@ def apply_disclosure_control(
             if len(set(cells)) != len(cells):
                 raise ValueError("resultatet har flere rækker for samme indikator, periode og "
                                  "geografi")
-            with _single_threaded_blas():
-                mask = _secondary(cells, cost[pos], small[pos], prepared)
-            suppressed[pos] = mask
-            secondary[pos] = mask & ~small[pos]
+            return _secondary(cells, cost[pos], small[pos], prepared)
+
+        # Blocks are independent: two threads (the factorisations release the GIL).
+        with _single_threaded_blas(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            for pos, mask in zip(todo, pool.map(control, todo), strict=True):
+                suppressed[pos] = mask
+                secondary[pos] = mask & ~small[pos]
 
     out["suppressed"] = suppressed
     reason: list[str | None] = [
