@@ -14,11 +14,13 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import duckdb
 
 MAX_ERRORS = 20
+#: Above this many distinct values a categorical column is checked row by row.
+MAX_DISTINCT_VALUES = 100_000
 
 ColumnKind = Literal["str", "date", "time", "bool"]
 
@@ -37,6 +39,8 @@ class Column:
     pattern: str | None = None  # full-match regular expression (strings only)
     pattern_hint: str = ""
     pseudonym: bool = False  # refuse values that look like a real CPR number
+    #: Few distinct values (codes, dates of reference): checked once per distinct value.
+    categorical: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,31 +65,36 @@ KONTAKTER = TableSchema(
         Column("tidspunkt_start", "time"),
         Column("dato_slut", "date"),
         Column("tidspunkt_slut", "time"),
-        Column("aktionsdiagnose", "str", pattern=ICD_PATTERN, pattern_hint=ICD_HINT),
-        Column("prioritet", "str", allowed=("ATA1", "ATA3")),
-        Column("kontakttype", "str", pattern=r"ALCA\d{2}", pattern_hint="ALCA-kode, fx ALCA00"),
+        Column("aktionsdiagnose", "str", pattern=ICD_PATTERN, pattern_hint=ICD_HINT,
+               categorical=True),
+        Column("prioritet", "str", allowed=("ATA1", "ATA3"), categorical=True),
+        Column("kontakttype", "str", pattern=r"ALCA\d{2}", pattern_hint="ALCA-kode, fx ALCA00",
+               categorical=True),
         Column("sorenhed_ans", "str", nullable=True),
-        Column("hovedspeciale_ans", "str"),
+        Column("hovedspeciale_ans", "str", categorical=True),
     ),
 )
 DIAGNOSER = TableSchema(
     "diagnoser",
     (
         Column("dw_ek_kontakt", "str"),
-        Column("diagnosekode", "str", pattern=ICD_PATTERN, pattern_hint=ICD_HINT),
-        Column("diagnosetype", "str", allowed=("A", "B")),
-        Column("senere_afkraeftet", "bool"),
+        Column("diagnosekode", "str", pattern=ICD_PATTERN, pattern_hint=ICD_HINT,
+               categorical=True),
+        Column("diagnosetype", "str", allowed=("A", "B"), categorical=True),
+        Column("senere_afkraeftet", "bool", categorical=True),
     ),
 )
 BEFOLKNING = TableSchema(
     "befolkning",
     (
-        Column("ref_dato", "date"),
+        Column("ref_dato", "date", categorical=True),
         Column("cpr", "str", pseudonym=True),
         Column("foed_dag", "date"),
-        Column("koen", "str", allowed=("M", "K")),
-        Column("kom", "str", pattern=r"\d{3}", pattern_hint="3-cifret kommunekode"),
-        Column("bydel", "str", nullable=True, pattern=r"\d{2}", pattern_hint="01..10"),
+        Column("koen", "str", allowed=("M", "K"), categorical=True),
+        Column("kom", "str", pattern=r"\d{3}", pattern_hint="3-cifret kommunekode",
+               categorical=True),
+        Column("bydel", "str", nullable=True, pattern=r"\d{2}", pattern_hint="01..10",
+               categorical=True),
     ),
 )
 FAERDIGBEHANDLET = TableSchema(
@@ -100,7 +109,7 @@ KRONISKE_SYGDOMME = TableSchema(
     "kroniske_sygdomme",
     (
         Column("cpr", "str", pseudonym=True),
-        Column("sygdom", "str"),
+        Column("sygdom", "str", categorical=True),
         Column("dato_fra", "date"),
     ),
 )
@@ -163,8 +172,15 @@ class SourceFile:
     def label(self) -> str:
         return self.path.name
 
-    def relation_sql(self) -> str:
+    def relation_sql(self, *, row_numbers: bool = True) -> str:
+        """The file as a relation, with its 1-based data row as ``__row`` (numbering rows
+        costs a good part of a Parquet scan: fast checks ask for none)."""
         p = str(self.path).replace("'", "''")
+        if not row_numbers:
+            if self.is_csv:
+                return (f"read_csv('{p}', header=true, delim=',', quote='\"', all_varchar=true, "
+                        f"encoding='utf-8')")
+            return f"read_parquet('{p}')"
         if self.is_csv:
             # All columns as text so that nothing fails while reading; row order is file order.
             return (
@@ -249,9 +265,20 @@ KIND_HINT = {
 }
 
 
-def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
-    """(column, SQL condition that is TRUE when the row is wrong, message) per check."""
-    checks: list[tuple[str, str, str]] = []
+class RowCheck(NamedTuple):
+    column: str  # the column a problem is reported under
+    condition: str  # SQL, TRUE when the row is wrong
+    message: str
+    uses: tuple[str, ...]  # every column the condition reads
+
+
+def _row_checks(src: SourceFile) -> list[RowCheck]:
+    """The row-level checks of a file's table."""
+    checks: list[RowCheck] = []
+
+    def add(column: str, condition: str, message: str, *uses: str) -> None:
+        checks.append(RowCheck(column, condition, message, uses or (column,)))
+
     for col in src.table.columns:
         typed = typed_expr(col, src.column_types[col.name])
         assert typed is not None
@@ -259,66 +286,49 @@ def _row_checks(src: SourceFile) -> list[tuple[str, str, str]]:
         if not col.nullable:
             # `= ''` not trim(): trim costs seconds at 20 M rows; blanks fail the patterns.
             empty = f"({c} IS NULL" + (f" OR {c} = ''" if col.kind == "str" else "") + ")"
-            checks.append((col.name, empty, "mangler en værdi"))
+            add(col.name, empty, "mangler en værdi")
         if col.kind != "str" and src.column_types[col.name].upper() == "VARCHAR":
             # Only text needs parsing; a typed Parquet column is already what it should be.
-            checks.append(
-                (col.name, f"({c} IS NOT NULL AND {typed} IS NULL)",
-                 f"kan ikke læses som {KIND_HINT[col.kind]}")
-            )
+            add(col.name, f"({c} IS NOT NULL AND {typed} IS NULL)",
+                f"kan ikke læses som {KIND_HINT[col.kind]}")
         if col.allowed:
             allowed = ", ".join(_lit(a) for a in col.allowed)
-            checks.append(
-                (col.name, f"({c} IS NOT NULL AND {c} NOT IN ({allowed}))",
-                 "ugyldig kode; tilladt: " + ", ".join(col.allowed))
-            )
+            add(col.name, f"({c} IS NOT NULL AND {c} NOT IN ({allowed}))",
+                "ugyldig kode; tilladt: " + ", ".join(col.allowed))
         if col.pattern:
-            checks.append(
-                (col.name,
-                 (f"({c} IS NOT NULL AND {c} <> '' AND NOT regexp_full_match({c}, "
+            add(col.name,
+                (f"({c} IS NOT NULL AND {c} <> '' AND NOT regexp_full_match({c}, "
                  f"{_lit(col.pattern)}))"),
-                 f"ugyldig værdi ({col.pattern_hint})")
-            )
+                f"ugyldig værdi ({col.pattern_hint})")
         if col.pseudonym:
-            checks.append(
-                (col.name, (f"({c} IS NOT NULL AND regexp_full_match({c}, "
-                 f"{_lit(CPR_LIKE_PATTERN)}))"),
-                 "ligner et rigtigt CPR-nummer; motoren tager kun imod pseudonymer")
-            )
+            add(col.name, (f"({c} IS NOT NULL AND regexp_full_match({c}, "
+                           f"{_lit(CPR_LIKE_PATTERN)}))"),
+                "ligner et rigtigt CPR-nummer; motoren tager kun imod pseudonymer")
     t = src.table.name
     if t == "kontakter":
         ts = {n: typed_expr(src.table.column(n), src.column_types[n])
               for n in ("dato_start", "tidspunkt_start", "dato_slut", "tidspunkt_slut")}
-        checks.append(
-            ("dato_slut",
-             (f"(({ts['dato_slut']}) + ({ts['tidspunkt_slut']}) < "
+        add("dato_slut",
+            (f"(({ts['dato_slut']}) + ({ts['tidspunkt_slut']}) < "
              f"({ts['dato_start']}) + ({ts['tidspunkt_start']}))"),
-             "kontakten slutter før den starter")
-        )
+            "kontakten slutter før den starter", *ts)
     if t == "befolkning":
         ref = typed_expr(src.table.column("ref_dato"), src.column_types["ref_dato"])
-        checks.append(
-            ("ref_dato", f"(({ref}) IS NOT NULL AND (month({ref}) <> 1 OR day({ref}) <> 1))",
-             "referencedatoen skal være 1. januar")
-        )
-        checks.append(
-            ("bydel", "(kom = '101' AND bydel IS NULL)", "bydel mangler for København (101)")
-        )
-        checks.append(
-            ("bydel", "(kom <> '101' AND bydel IS NOT NULL)", "bydel må kun udfyldes for kom 101")
-        )
+        add("ref_dato", f"(({ref}) IS NOT NULL AND (month({ref}) <> 1 OR day({ref}) <> 1))",
+            "referencedatoen skal være 1. januar")
+        add("bydel", "(kom = '101' AND bydel IS NULL)", "bydel mangler for København (101)",
+            "kom", "bydel")
+        add("bydel", "(kom <> '101' AND bydel IS NOT NULL)", "bydel må kun udfyldes for kom 101",
+            "kom", "bydel")
     if t == "geografi":
         vf = typed_expr(src.table.column("valid_from"), src.column_types["valid_from"])
         vt = typed_expr(src.table.column("valid_to"), src.column_types["valid_to"])
-        checks.append(("valid_to", f"(({vt}) < ({vf}))", "valid_to ligger før valid_from"))
-        checks.append(
-            ("code", "(level = 'municipality' AND NOT regexp_full_match(code, '\\d{3}'))",
-             "en kommunekode har 3 cifre")
-        )
-        checks.append(
-            ("code", "(level = 'district' AND NOT regexp_full_match(code, '\\d{3}-\\d{2}'))",
-             "en bydelskode har formen 101-01")
-        )
+        add("valid_to", f"(({vt}) < ({vf}))", "valid_to ligger før valid_from",
+            "valid_from", "valid_to")
+        add("code", "(level = 'municipality' AND NOT regexp_full_match(code, '\\d{3}'))",
+            "en kommunekode har 3 cifre", "level", "code")
+        add("code", "(level = 'district' AND NOT regexp_full_match(code, '\\d{3}-\\d{2}'))",
+            "en bydelskode har formen 101-01", "level", "code")
     return checks
 
 
@@ -339,18 +349,54 @@ def _add_row_problem(out: _Collector, src: SourceFile, row: int, column: str, ms
     out.add(Problem(src.label, msg, row=row, line=row + 1 if src.is_csv else None, column=column))
 
 
+def _rows_pass(con: duckdb.DuckDBPyConnection, src: SourceFile,
+               checks: list[RowCheck]) -> bool:
+    """Fast path: True when no row fails any check.
+
+    A check that reads only categorical columns is evaluated once per distinct value (or
+    combination) of those columns instead of once per row; the rest in one scan."""
+    categorical = {c.name for c in src.table.columns if c.categorical}
+    per_row = [c.condition for c in checks if not set(c.uses) <= categorical]
+    per_value: dict[tuple[str, ...], list[str]] = {}
+    for c in checks:
+        if set(c.uses) <= categorical:
+            per_value.setdefault(tuple(sorted(set(c.uses))), []).append(c.condition)
+    rel = src.relation_sql(row_numbers=False)
+    if per_row:
+        ((n,),) = con.sql(f"SELECT count(*) FROM {rel} WHERE "
+                          + " OR ".join(f"coalesce({c}, false)" for c in per_row)).fetchall()
+        if n:
+            return False
+    for cols, conds in per_value.items():
+        # The distinct values are fetched first: a filter on top of the DISTINCT would be
+        # pushed below it by the optimiser, back onto every row.
+        values = con.sql(f"SELECT DISTINCT {', '.join(map(_q, cols))} FROM {rel} "
+                         f"LIMIT {MAX_DISTINCT_VALUES + 1}").to_arrow_table()
+        if values.num_rows > MAX_DISTINCT_VALUES:
+            return False  # not categorical after all: the row-by-row check decides
+        with duckdb.connect() as scratch:
+            scratch.register("distinct_values", values)
+            ((n,),) = scratch.sql(
+                "SELECT count(*) FROM distinct_values WHERE "
+                + " OR ".join(f"coalesce({c}, false)" for c in conds)).fetchall()
+        if n:
+            return False
+    return True
+
+
 def _check_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector) -> None:
     checks = _row_checks(src)
-    flags = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, (_, cond, _) in enumerate(checks))
-    where = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in checks)
+    if _rows_pass(con, src, checks):
+        return
+    flags = ", ".join(f"CASE WHEN {c.condition} THEN {i} END" for i, c in enumerate(checks))
+    where = " OR ".join(f"coalesce({c.condition}, false)" for c in checks)
     sql = (
         f"SELECT __row, list_filter([{flags}], lambda x: x IS NOT NULL) AS failed "
         f"FROM {src.relation_sql()} WHERE {where} ORDER BY __row LIMIT {MAX_ERRORS}"
     )
     for row, failed in con.sql(sql).fetchall():
         for i in failed:
-            column, _, message = checks[i]
-            _add_row_problem(out, src, int(row), column, message)
+            _add_row_problem(out, src, int(row), checks[i].column, checks[i].message)
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector) -> bool:
@@ -377,11 +423,20 @@ def _first_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.sql(sql + f" LIMIT {MAX_ERRORS}").fetchall()
 
 
+def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile, key_sql: str) -> bool:
+    """True when no two rows share the key (a 64-bit hash of it: a collision only costs the
+    exact look-up)."""
+    ((dupes,),) = con.sql(f"SELECT count(*) - count(DISTINCT hash({key_sql})) "
+                          f"FROM {src.relation_sql(row_numbers=False)}").fetchall()
+    return dupes == 0
+
+
 def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
                  out: _Collector) -> None:
     k = files["kontakter"]
-    # Duplicates: group by a 64-bit hash first (fast), then check the few candidates exactly.
-    rows = _first_rows(
+    # Duplicates: counting distinct 64-bit hashes is fast; only when that finds fewer hashes
+    # than rows (a duplicate, or a hash collision) are the rows looked up exactly.
+    rows = [] if _all_distinct(con, k, "dw_ek_kontakt") else _first_rows(
         con,
         f"WITH src AS {k.relation_sql()}, cand AS (SELECT hash(dw_ek_kontakt) AS h FROM src "
         f"GROUP BY 1 HAVING count(*) > 1) SELECT min(__row), dw_ek_kontakt FROM src "
@@ -404,7 +459,7 @@ def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
         _add_row_problem(out, f, int(row), "dw_ek_kontakt", "ukendt kontakt-id")
     b = files["befolkning"]
     ref = typed_expr(b.table.column("ref_dato"), b.column_types["ref_dato"])
-    rows = _first_rows(
+    rows = [] if _all_distinct(con, b, f"cpr, {ref}") else _first_rows(
         con,
         f"WITH src AS {b.relation_sql()}, cand AS (SELECT hash(cpr, {ref}) AS h FROM src "
         f"GROUP BY 1 HAVING count(*) > 1) SELECT max(__row) FROM src "
