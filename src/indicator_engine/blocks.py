@@ -34,8 +34,6 @@ LINK_GAP_SECONDS = 4 * 3600
 ADMISSION_MIN_SECONDS = 12 * 3600
 NO_PREVIOUS_END = -(2**62)
 NO_NEXT_START = 2**62
-EARLIEST = dt.date(1900, 1, 1)
-OPEN_END = dt.date(9999, 12, 31)
 
 
 @dataclass
@@ -44,7 +42,7 @@ class Blocks:
     stays: Table  # cpr, stay_id, start/end, first contact's attributes (not materialised)
     admissions: Table  # stays >= 12 h with residence, age, sex, cluster at start
     admission_dx: Table  # cpr, stay_id, code, dx_type for admissions
-    residence: Table  # cpr, valid_from, valid_to, birth_date, sex, kom, district
+    residence: Table  # cpr, at_date, birth_date, sex, kom, district (dates blocks need)
     population_cells: Table  # ref_date, kom, district, age, sex, disease flags, persons
     ready_contacts: Table  # contacts with a discharge-ready mark (earliest mark per contact)
     diseases: tuple[str, ...]
@@ -135,13 +133,42 @@ def cluster_lookup(frame: Table, geography: Table, date_col: str) -> Table:
                   "m_to")
 
 
+def residence_lookup(needs: Table, population: Table) -> Table:
+    """Birth date, sex, municipality and district of each (cpr, at_date) in ``needs``.
+
+    The snapshot used is the latest with ref_date <= at_date, else the person's earliest.
+    Snapshots are taken on 1 January (the contract refuses other dates), so the latest one is
+    nearly always that of at_date's own year: one equality join finds it. Only the few pairs
+    without a snapshot that year (born during it, away, before the first snapshot) are
+    resolved among all of the person's snapshots. Persons never in the population table get
+    no row.
+    """
+    pop = population.select(r_cpr="cpr", r_ref="ref_date", birth_date="birth_date", sex="sex",
+                            kom="kom", district="district")
+    cols = ["cpr", "at_date", "birth_date", "sex", "kom", "district"]
+    year_start = ibis.date(needs.at_date.year(), 1, 1)
+    j = needs.left_join(pop, [needs.cpr == pop.r_cpr, year_start == pop.r_ref])
+    exact = j.filter(j.r_ref.notnull()).select(*cols)
+    missing = j.filter(j.r_ref.isnull()).select("cpr", "at_date")
+    cand = missing.join(pop, missing.cpr == pop.r_cpr)
+    # The latest snapshot on or before the date scores highest; without one, the earliest.
+    days = cand.r_ref.epoch_days().cast("int64")
+    cand = cand.mutate(score=ibis.ifelse(cand.r_ref <= cand.at_date, days,
+                                         -days - 10_000_000))
+    best = cand.group_by(["cpr", "at_date"]).aggregate(top=cand.score.max()).rename(
+        b_cpr="cpr", b_at="at_date")
+    chosen = cand.join(best, [cand.cpr == best.b_cpr, cand.at_date == best.b_at,
+                              cand.score == best.top]).select(*cols)
+    return exact.union(chosen, distinct=False)
+
+
 def with_residence(frame: Table, residence: Table, date_col: str) -> Table:
-    """Inner-join residence valid at frame[date_col]: adds birth_date, sex, kom, district."""
-    r = residence.select(r_cpr="cpr", r_from="valid_from", r_to="valid_to",
-                         birth_date="birth_date", sex="sex", kom="kom", district="district")
-    j = frame.join(r, [frame.cpr == r.r_cpr, frame[date_col] >= r.r_from,
-                       frame[date_col] < r.r_to])
-    return j.drop("r_cpr", "r_from", "r_to")
+    """Inner-join the residence looked up for frame[date_col] (see residence_lookup): adds
+    birth_date, sex, kom, district."""
+    r = residence.select(r_cpr="cpr", r_at="at_date", birth_date="birth_date", sex="sex",
+                         kom="kom", district="district")
+    j = frame.join(r, [frame.cpr == r.r_cpr, frame[date_col] == r.r_at])
+    return j.drop("r_cpr", "r_at")
 
 
 def with_disease_flags(frame: Table, chronic: Table, diseases: tuple[str, ...],
@@ -187,20 +214,24 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
                                                                       "stay_id"),
                                                          distinct=False)
 
-    # Residence intervals: snapshot i is valid from its ref_date (earliest: from 1900) to the
-    # next snapshot's ref_date.
-    by_person = ibis.window(group_by=population.cpr, order_by=population.ref_date)
-    residence = population.mutate(
-        valid_from=ibis.ifelse(ibis.row_number().over(by_person) == 0, ibis.date(EARLIEST),
-                               population.ref_date),
-        valid_to=population.ref_date.lead().over(by_person).coalesce(ibis.date(OPEN_END)),
-    ).select("cpr", "valid_from", "valid_to", "birth_date", "sex", "kom", "district")
-    residence = backend.materialise(residence, "blk_residence")
-
-    adm = long_single.union(
+    adm_stays = backend.materialise(long_single.union(
         multi_stays.filter((multi_stays.end_s - multi_stays.start_s) >= ADMISSION_MIN_SECONDS
-                           ).select(*_STAY_COLUMNS), distinct=False)
-    adm = with_residence(adm, residence, "start_date")
+                           ).select(*_STAY_COLUMNS), distinct=False), "blk_admission_stays")
+
+    marks = backend.table("ready_marks")
+    first_mark = marks.group_by("contact_id").aggregate(ready_date=marks.ready_date.min())
+    ready = contacts.select("contact_id", "cpr", "start_date", "end_date", "psychiatric").join(
+        first_mark, "contact_id")
+    ready_contacts = backend.materialise(ready, "blk_ready_contacts")
+
+    # Residence is looked up once for every (person, date) a block needs: admissions at their
+    # start, contacts with a discharge-ready mark at their start and end.
+    needs = adm_stays.select("cpr", at_date="start_date").union(
+        ready_contacts.select("cpr", at_date="start_date")).union(
+        ready_contacts.select("cpr", at_date="end_date"))
+    residence = backend.materialise(residence_lookup(needs, population), "blk_residence")
+
+    adm = with_residence(adm_stays, residence, "start_date")
     adm = cluster_lookup(adm, geography, "start_date")
     adm = adm.mutate(age_start=age_at(adm.birth_date, adm.start_date),
                      age_end=age_at(adm.birth_date, adm.end_date))
@@ -230,12 +261,6 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
             *(f"has_{d}" for d in diseases)]
     cells = pop.group_by(dims).aggregate(persons=pop.count())
     population_cells = backend.materialise(cells, "blk_population_cells")
-
-    marks = backend.table("ready_marks")
-    first_mark = marks.group_by("contact_id").aggregate(ready_date=marks.ready_date.min())
-    ready = contacts.select("contact_id", "cpr", "start_date", "end_date", "psychiatric").join(
-        first_mark, "contact_id")
-    ready_contacts = backend.materialise(ready, "blk_ready_contacts")
 
     span = backend.execute(contacts.aggregate(data_start=contacts.start_date.min(),
                                               data_end=contacts.start_date.max()))
