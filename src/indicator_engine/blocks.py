@@ -14,7 +14,8 @@ Documented choices (domain.md §4 marks some of these uncertain):
   of the stay, excluding those later disproved (senere_afkraeftet).
 - Residence (municipality, district), sex and birth date come from the latest population
   snapshot with ref_dato <= the date, else the earliest one; persons never in the population
-  table are left out (no residence, no denominator).
+  table are left out (no residence, no denominator). Looked up once per (person, date) a
+  block needs, mostly by an equality join on the snapshot of 1 January of the date's year.
 - Cluster at a date: the geography row valid at that date for the person's district, else for
   the municipality (a district row overrides its municipality).
 """
