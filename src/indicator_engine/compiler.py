@@ -209,13 +209,17 @@ class Context:
 
 
 def _period_start(month: pd.Series, grain: str) -> pd.Series:
-    m = pd.to_datetime(month)
-    if grain == "month":
-        return m
+    """First day of the month's month, quarter or year (vectorised on datetime64)."""
+    values = month.to_numpy()
+    if values.dtype.kind != "M":  # dates as objects or text
+        values = pd.to_datetime(month).to_numpy()
+    m = values.astype("datetime64[M]")
     if grain == "quarter":
-        return pd.to_datetime(pd.DataFrame(
-            {"year": m.dt.year, "month": (m.dt.month - 1) // 3 * 3 + 1, "day": 1}))
-    return pd.to_datetime(pd.DataFrame({"year": m.dt.year, "month": 1, "day": 1}))
+        n = m.astype(np.int64)  # months since 1970-01, a quarter's first month
+        m = (n - n % 3).astype("datetime64[M]")
+    elif grain == "year":
+        m = m.astype("datetime64[Y]")
+    return pd.Series(m.astype("datetime64[ns]"), index=month.index)
 
 
 def cluster_at(geo: pd.DataFrame, kom: pd.Series, district: pd.Series,
@@ -256,6 +260,33 @@ def _expand_geo(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+STRATUM_KEYS = ["period_grain", "period_start", "geo_level", "geo_code", "band", "sex"]
+_LEVEL_COLUMNS = (("district", "district"), ("municipality", "kom"), ("cluster", "cluster"),
+                  ("region", None))
+
+
+def _rollup(cells: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Finest cells (month x kom x district x cluster x band x sex) summed to every geography
+    level and period grain: one level at a time, months first, then quarters and years from
+    the months (small group-bys instead of one over every copy of every cell)."""
+    cells = cells.assign(month=pd.to_datetime(cells["month"]))
+    parts = []
+    for level, col in _LEVEL_COLUMNS:
+        part = cells if col is None else cells[cells[col].notna()]
+        code = REGION_CODE if col is None else part[col].astype(str)
+        monthly = part.assign(geo_code=code).groupby(
+            ["geo_code", "month", "band", "sex"], dropna=False, sort=False
+        )[metrics].sum().reset_index()
+        for grain in GRAINS:
+            g = monthly.assign(period_start=_period_start(monthly["month"], grain))
+            if grain != "month":
+                g = g.groupby(["geo_code", "period_start", "band", "sex"], dropna=False,
+                              sort=False)[metrics].sum().reset_index()
+            parts.append(g.assign(period_grain=grain, geo_level=level)[
+                [*STRATUM_KEYS, *metrics]])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _months_in_range(ctx: Context, years: list[int]) -> list[pd.Timestamp]:
     if ctx.data_start is None or ctx.data_end is None:
         return []
@@ -267,18 +298,9 @@ def _months_in_range(ctx: Context, years: list[int]) -> list[pd.Timestamp]:
 def _strata(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
             ctx: Context) -> pd.DataFrame:
     """Stratum rows: grain, period_start, geo_level, geo_code, band, sex, numerator, denominator."""
-    keys = ["period_grain", "period_start", "geo_level", "geo_code", "band", "sex"]
-    num = num.copy()
-    num["month"] = pd.to_datetime(num["month"])
-    frames = []
-    for grain in GRAINS:
-        g = num.copy()
-        g["period_grain"] = grain
-        g["period_start"] = _period_start(g["month"], grain)
-        frames.append(g)
-    allg = _expand_geo(pd.concat(frames, ignore_index=True))
+    keys = STRATUM_KEYS
     metrics = ["numerator", "denominator"] if ind.kind == "readmission" else ["numerator"]
-    numer = allg.groupby(keys, dropna=False, sort=False)[metrics].sum().reset_index()
+    numer = _rollup(num, metrics)
     if ind.kind == "readmission":
         return numer
     assert pop is not None
