@@ -73,6 +73,8 @@ class EngineRun:
         self.standard = load_standard_population(standard_population)
         self.starts = band_starts(self.standard)
         diseases = tuple(sorted({d for i in self.indicators for d in i.diseases}))
+        dx_prefixes = tuple(sorted({p for i in self.indicators
+                                    for p in i.any_diagnosis_prefixes}))
         self.report("validerer inddata")
         files = validate(Path(data_dir))
         options = {k: v for k, v in (backend_options or {}).items() if v is not None}
@@ -83,7 +85,7 @@ class EngineRun:
         try:
             self.engine.load(files)
             self.report("byggesten: ophold, indlæggelser, bopæl, befolkning")
-            self.blocks = build_blocks(self.engine, diseases=diseases)
+            self.blocks = build_blocks(self.engine, diseases=diseases, dx_prefixes=dx_prefixes)
         except BaseException:
             self.engine.close()
             raise

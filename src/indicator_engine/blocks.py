@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import ibis
 import pandas as pd
-from ibis.expr.types import BooleanValue, DateValue, IntegerValue, Table
+from ibis.expr.types import BooleanValue, DateValue, IntegerValue, StringValue, Table
 
 from .backends import Backend
 
@@ -187,7 +187,27 @@ def with_disease_flags(frame: Table, chronic: Table, diseases: tuple[str, ...],
     return frame
 
 
-def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
+def prefix_match(code: StringValue, prefixes: tuple[str, ...]) -> BooleanValue:
+    """True when the code starts with any prefix (one IN-list per prefix length)."""
+    by_length: dict[int, list[str]] = {}
+    for p in prefixes:
+        by_length.setdefault(len(p), []).append(p)
+    cond: BooleanValue | None = None
+    for length, group in sorted(by_length.items()):
+        part = code.substr(0, length).isin(sorted(group))
+        cond = part if cond is None else (cond | part)
+    assert cond is not None
+    return cond
+
+
+def _code_match(code: StringValue, prefixes: tuple[str, ...]) -> BooleanValue:
+    return prefix_match(code, prefixes) if prefixes else ibis.literal(False)
+
+
+def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
+                 dx_prefixes: tuple[str, ...] | None = None) -> Blocks:
+    """Every building block. ``dx_prefixes``: the code prefixes any indicator matches against
+    all of a stay's diagnoses; admission_dx keeps only those codes (None: every code)."""
     contacts = backend.table("contacts")
     diagnoses = backend.table("diagnoses")
     population = backend.table("population")
@@ -249,8 +269,14 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = ()) -> Blocks:
         linked.filter(linked.single).select("contact_id", "cpr", stay_id=linked.start_s),
         distinct=False)
     dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_id", "code", "dx_type")
-    dx = dx.union(admissions.select("cpr", "stay_id", code="action_dx",
-                                    dx_type=ibis.literal("A")), distinct=False)
+    if dx_prefixes is not None:
+        # Only codes some indicator looks for (filtered after the join: on the admissions'
+        # diagnoses only, not on every diagnosis row).
+        dx = dx.filter(_code_match(dx.code, dx_prefixes))
+    action = admissions.select("cpr", "stay_id", code="action_dx", dx_type=ibis.literal("A"))
+    if dx_prefixes is not None:
+        action = action.filter(_code_match(action.code, dx_prefixes))
+    dx = dx.union(action, distinct=False)
     admission_dx = backend.materialise(dx, "blk_admission_dx")
 
     # Population cells: every 1 January snapshot, by residence, cluster, age, sex and disease

@@ -22,10 +22,10 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
-from ibis.expr.types import BooleanValue, IntegerValue, StringValue, Table
+from ibis.expr.types import BooleanValue, IntegerValue, Table
 
 from .backends import Backend
-from .blocks import Blocks, age_at, cluster_lookup, with_residence
+from .blocks import Blocks, age_at, cluster_lookup, prefix_match, with_residence
 from .contract import REGION_CODE
 from .definitions import Indicator
 from .stats import direct_standardise, rate_interval, wilson_interval
@@ -42,19 +42,6 @@ SCALE = {"percent": 100.0, "per_1000": 1000.0}
 
 
 # --- expressions -----------------------------------------------------------------------------
-
-def prefix_match(code: StringValue, prefixes: tuple[str, ...]) -> BooleanValue:
-    """True when the code starts with any prefix (one IN-list per prefix length)."""
-    by_length: dict[int, list[str]] = {}
-    for p in prefixes:
-        by_length.setdefault(len(p), []).append(p)
-    cond: BooleanValue | None = None
-    for length, group in sorted(by_length.items()):
-        part = code.substr(0, length).isin(sorted(group))
-        cond = part if cond is None else (cond | part)
-    assert cond is not None
-    return cond
-
 
 def band_expr(age: IntegerValue, starts: list[int]) -> IntegerValue:
     """Age band = the largest band start <= age."""

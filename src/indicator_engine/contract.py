@@ -167,6 +167,7 @@ class SourceFile:
     path: Path
     is_csv: bool
     column_types: dict[str, str] = field(default_factory=dict)
+    key_unique: bool | None = None  # set by the row checks' scan (see _unique_key_sql)
 
     @property
     def label(self) -> str:
@@ -362,9 +363,16 @@ def _rows_pass(con: duckdb.DuckDBPyConnection, src: SourceFile,
         if set(c.uses) <= categorical:
             per_value.setdefault(tuple(sorted(set(c.uses))), []).append(c.condition)
     rel = src.relation_sql(row_numbers=False)
-    if per_row:
-        ((n,),) = con.sql(f"SELECT count(*) FROM {rel} WHERE "
-                          + " OR ".join(f"coalesce({c}, false)" for c in per_row)).fetchall()
+    key = _unique_key_sql(src)
+    if per_row or key:
+        # One scan: the failing rows, and whether the table's key repeats (distinct 64-bit
+        # hashes; a repeat, or a hash collision, sends _check_cross to the exact look-up).
+        bad = ("count_if(" + " OR ".join(f"coalesce({c}, false)" for c in per_row) + ")"
+               if per_row else "0")
+        repeats = f"count(*) - count(DISTINCT hash({key}))" if key else "0"
+        ((n, dupes),) = con.sql(f"SELECT {bad}, {repeats} FROM {rel}").fetchall()
+        if key:
+            src.key_unique = dupes == 0
         if n:
             return False
     for cols, conds in per_value.items():
@@ -423,9 +431,20 @@ def _first_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.sql(sql + f" LIMIT {MAX_ERRORS}").fetchall()
 
 
+def _unique_key_sql(src: SourceFile) -> str | None:
+    """The key no two rows of the table may share (SQL over the file's columns), if any."""
+    if src.table.name == "kontakter":
+        return "dw_ek_kontakt"
+    if src.table.name == "befolkning":
+        return f"cpr, {typed_expr(src.table.column('ref_dato'), src.column_types['ref_dato'])}"
+    return None
+
+
 def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile, key_sql: str) -> bool:
     """True when no two rows share the key (a 64-bit hash of it: a collision only costs the
-    exact look-up)."""
+    exact look-up). Known already when the row checks' scan counted it."""
+    if src.key_unique is not None:
+        return src.key_unique
     ((dupes,),) = con.sql(f"SELECT count(*) - count(DISTINCT hash({key_sql})) "
                           f"FROM {src.relation_sql(row_numbers=False)}").fetchall()
     return dupes == 0

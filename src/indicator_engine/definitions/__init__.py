@@ -83,6 +83,16 @@ class Indicator:
         return value
 
     @property
+    def any_diagnosis_prefixes(self) -> tuple[str, ...]:
+        """Code prefixes matched against ANY diagnosis of a stay (not only the action one)."""
+        found = {prefix
+                 for section in self.spec.values() if isinstance(section, dict)
+                 for key in ("include", "exclude")
+                 for entry in section.get(key, []) if entry.get("match") != "action"
+                 for prefix in self.codelists[entry["codelist"]].prefixes}
+        return tuple(sorted(found))
+
+    @property
     def diseases(self) -> tuple[str, ...]:
         found = [self.section(s).get("disease") for s in ("event", "population")]
         return tuple(sorted({d for d in found if d}))
