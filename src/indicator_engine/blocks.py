@@ -248,8 +248,8 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
     # Residence is looked up once for every (person, date) a block needs: admissions at their
     # start, contacts with a discharge-ready mark at their start and end.
     needs = adm_stays.select("cpr", at_date="start_date").union(
-        ready_contacts.select("cpr", at_date="start_date")).union(
-        ready_contacts.select("cpr", at_date="end_date"))
+        ready_contacts.select("cpr", at_date="start_date"),
+        ready_contacts.select("cpr", at_date="end_date"), distinct=True)
     residence = backend.materialise(residence_lookup(needs, population), "blk_residence")
 
     adm = with_residence(adm_stays, residence, "start_date")

@@ -134,3 +134,14 @@ def test_cluster_follows_district_and_dated_mapping(tmp_path):
     got = list(zip(adm.cpr, adm.district.fillna("-"), adm.cluster))
     assert got == [("a", "101-01", "byen"), ("b", "101-04", "syd"), ("m", "-", "midt"),
                    ("m", "-", "nord")]
+
+
+def test_two_admissions_starting_the_same_day_are_two_admissions(tmp_path):
+    c = Case(years=(2021,))
+    c.person("p1", "1950-05-01", kom="147")
+    c.contact("p1", "2021-03-01 00:30", "2021-03-01 12:40")
+    c.contact("p1", "2021-03-01 17:00", "2021-03-02 08:00")  # 4 h 20 min later: a new stay
+    stays = _stays(tmp_path, c)
+    adm = stays.attrs["admissions"]
+    assert len(adm[adm.cpr == "p1"]) == 2
+    assert list(adm[adm.cpr == "p1"].kom) == ["147", "147"]
