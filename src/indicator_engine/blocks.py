@@ -134,8 +134,9 @@ def cluster_lookup(frame: Table, geography: Table, date_col: str) -> Table:
                   "m_to")
 
 
-def residence_lookup(needs: Table, population: Table) -> Table:
-    """Birth date, sex, municipality and district of each (cpr, at_date) in ``needs``.
+def residence_lookup(needs: Table, population: Table, backend: Backend) -> Table:
+    """Birth date, sex, municipality and district of each distinct (cpr, at_date) in ``needs``
+    (materialised as blk_residence).
 
     The snapshot used is the latest with ref_date <= at_date, else the person's earliest.
     Snapshots are taken on 1 January (the contract refuses other dates), so the latest one is
@@ -148,9 +149,12 @@ def residence_lookup(needs: Table, population: Table) -> Table:
                             kom="kom", district="district")
     cols = ["cpr", "at_date", "birth_date", "sex", "kom", "district"]
     year_start = ibis.date(needs.at_date.year(), 1, 1)
-    j = needs.left_join(pop, [needs.cpr == pop.r_cpr, year_start == pop.r_ref])
-    exact = j.filter(j.r_ref.notnull()).select(*cols)
-    missing = j.filter(j.r_ref.isnull()).select("cpr", "at_date")
+    # Materialised so that the engine knows how few pairs are left for the second join.
+    j = backend.materialise(
+        needs.left_join(pop, [needs.cpr == pop.r_cpr, year_start == pop.r_ref]).select(
+            *cols, found=pop.r_ref.notnull()), "blk_residence_year")
+    exact = j.filter(j.found).select(*cols)
+    missing = j.filter(~j.found).select("cpr", "at_date")
     cand = missing.join(pop, missing.cpr == pop.r_cpr)
     # The latest snapshot on or before the date scores highest; without one, the earliest.
     days = cand.r_ref.epoch_days().cast("int64")
@@ -160,7 +164,7 @@ def residence_lookup(needs: Table, population: Table) -> Table:
         b_cpr="cpr", b_at="at_date")
     chosen = cand.join(best, [cand.cpr == best.b_cpr, cand.at_date == best.b_at,
                               cand.score == best.top]).select(*cols)
-    return exact.union(chosen, distinct=False)
+    return backend.materialise(exact.union(chosen, distinct=False), "blk_residence")
 
 
 def with_residence(frame: Table, residence: Table, date_col: str) -> Table:
@@ -250,7 +254,7 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
     needs = adm_stays.select("cpr", at_date="start_date").union(
         ready_contacts.select("cpr", at_date="start_date"),
         ready_contacts.select("cpr", at_date="end_date"), distinct=True)
-    residence = backend.materialise(residence_lookup(needs, population), "blk_residence")
+    residence = residence_lookup(needs, population, backend)
 
     adm = with_residence(adm_stays, residence, "start_date")
     adm = cluster_lookup(adm, geography, "start_date")
