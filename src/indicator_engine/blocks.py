@@ -178,17 +178,19 @@ def with_residence(frame: Table, residence: Table, date_col: str) -> Table:
 
 def with_disease_flags(frame: Table, chronic: Table, diseases: tuple[str, ...],
                        date_col: str) -> Table:
-    """Add has_<disease>: the person was registered with the disease on or before date_col."""
+    """Add has_<disease>: the person was registered with the disease on or before date_col
+    (one join for all the diseases)."""
     if not diseases:
         return frame
-    first_reg = chronic.group_by(["cpr", "disease"]).aggregate(first_from=chronic.from_date.min())
-    for disease in diseases:
-        reg = first_reg.filter(first_reg.disease == disease).select(
-            c_cpr="cpr", c_from="first_from")
-        frame = frame.left_join(reg, frame.cpr == reg.c_cpr)
-        flag: BooleanValue = frame.c_from.notnull() & (frame.c_from <= frame[date_col])
-        frame = frame.mutate(**{f"has_{disease}": flag.fill_null(False)}).drop("c_cpr", "c_from")
-    return frame
+    reg = chronic.filter(chronic.disease.isin(diseases))
+    first = reg.group_by("cpr").aggregate(**{
+        f"c_{d}": reg.from_date.min(where=reg.disease == d) for d in diseases}).rename(
+        c_cpr="cpr")
+    frame = frame.left_join(first, frame.cpr == first.c_cpr)
+    flags: dict[str, BooleanValue] = {
+        f"has_{d}": (frame[f"c_{d}"].notnull() & (frame[f"c_{d}"] <= frame[date_col])
+                     ).fill_null(False) for d in diseases}
+    return frame.mutate(**flags).drop("c_cpr", *(f"c_{d}" for d in diseases))
 
 
 def prefix_match(code: StringValue, prefixes: tuple[str, ...]) -> BooleanValue:
