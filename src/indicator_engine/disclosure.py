@@ -217,23 +217,32 @@ def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8) -> np.
     if sub.shape[0] == 0:
         return out
     for rows, part in _components(sub):
-        out[cols[part]] = _leverage(sub[np.ix_(rows, part)], tol) > 1 - 1e-7
+        out[cols[part]] = _determined(sub[np.ix_(rows, part)], tol)
     return out
 
 
-def _leverage(piece: np.ndarray, tol: float = 1e-8) -> np.ndarray:
-    """Per column of ``piece``: the squared length of its unit vector's projection on the row
-    space (1 = the column's cell is determined by the equations).
+def _determined(piece: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """Per column of ``piece`` (equations x suppressed cells): is the cell determined, i.e. is
+    its unit vector in the row space (zero in every null-space vector)?
 
-    A rank-revealing QR of the transpose (column pivoting) gives an orthonormal basis of the
-    row space; cheaper than an SVD and as reliable for these small 0/±1 matrices."""
-    q, r, _perm = scipy.linalg.qr(piece.T, mode="economic", pivoting=True,
-                                  check_finite=False)
+    A rank-revealing QR with column pivoting, piece[:, perm] = Q [R11 R12; 0 0], gives the
+    null space as perm-ordered [-R11^-1 R12; I]: a column beyond the rank is free, a pivot
+    column is determined exactly when its row of R11^-1 R12 is zero. Q is never formed."""
+    r, perm = scipy.linalg.qr(piece, mode="r", pivoting=True, check_finite=False)
+    k = piece.shape[1]
+    out = np.zeros(k, dtype=bool)
     diag = np.abs(np.diag(r))
     if diag.size == 0:
-        return np.zeros(piece.shape[1])
+        return out
     rank = int((diag > tol * max(1.0, diag[0])).sum())
-    return (q[:, :rank] ** 2).sum(axis=1)
+    if rank == 0:
+        return out
+    if rank == k:
+        out[:] = True
+        return out
+    w = scipy.linalg.solve_triangular(r[:rank, :rank], r[:rank, rank:], check_finite=False)
+    out[perm[:rank]] = np.abs(w).max(axis=1) <= 1e-7
+    return out
 
 
 def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -280,25 +289,38 @@ def _secondary(
         return min(free, key=lambda c: rank_of[c]) if free else None
 
     def classic_pass() -> None:
-        """No equation may hold exactly one suppressed cell (repeat to a fixed point)."""
+        """No equation may hold exactly one suppressed cell (repeat to a fixed point).
+
+        Equations are visited in order, as a plain loop over them would, but the loop jumps
+        straight to the next equation with exactly one hidden cell (counts kept up to date)."""
+        hidden = incidence @ suppressed.astype(np.int64)
         changed = True
         while changed:
             changed = False
-            for members in eq_cells:
-                hidden = 0
-                for c in members:
-                    hidden += suppressed[c]
-                if hidden == 1:
-                    pick = cheapest(members)
-                    if pick is not None:
-                        suppressed[pick] = True
-                        changed = True
+            r = 0
+            while True:
+                ahead = np.flatnonzero(hidden[r:] == 1)
+                if ahead.size == 0:
+                    break
+                r += int(ahead[0])
+                pick = cheapest(eq_cells[r])
+                if pick is not None:
+                    suppressed[pick] = True
+                    np.add.at(hidden, cell_eqs[pick], 1)
+                    changed = True
+                r += 1
 
     a = _matrix(equations, n)
     cell_eqs: list[list[int]] = [[] for _ in range(n)]
     for r, members in enumerate(eq_cells):
         for c in members:
             cell_eqs[c].append(r)
+    # Equations x cells, how often each cell occurs in each equation.
+    rows_of = np.repeat(np.arange(len(eq_cells)), [len(m) for m in eq_cells])
+    incidence = scipy.sparse.csr_matrix(
+        (np.ones(len(rows_of), dtype=np.int64),
+         (rows_of, np.fromiter((c for m in eq_cells for c in m), dtype=np.int64))),
+        shape=(len(eq_cells), n))
     while True:
         # 1. Classic pass (cheap), then 2. the rank check over the whole system.
         classic_pass()
@@ -377,7 +399,7 @@ def _is_determined(a: np.ndarray, suppressed: np.ndarray, j: int) -> bool:
     for rws, part in _components(sub):
         if pos in part:
             k = int(np.searchsorted(part, pos))
-            return bool(_leverage(sub[np.ix_(rws, part)])[k] > 1 - 1e-7)
+            return bool(_determined(sub[np.ix_(rws, part)])[k])
     return False
 
 
