@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import ibis
 import numpy as np
 import pandas as pd
@@ -209,69 +210,56 @@ def _period_start(month: pd.Series, grain: str) -> pd.Series:
     return pd.Series(m.astype("datetime64[ns]"), index=month.index)
 
 
-def cluster_at(geo: pd.DataFrame, kom: pd.Series, district: pd.Series,
-               when: pd.Series) -> pd.Series:
-    """Cluster of each (kom, district) at a date from the dated mapping (district overrides)."""
-    keys = pd.DataFrame({"kom": kom.astype(object), "district": district.astype(object),
-                         "when": pd.to_datetime(when)})
-    uniq = keys.drop_duplicates().reset_index(drop=True)
-    mapping = geo.assign(valid_from=pd.to_datetime(geo["valid_from"]),
-                         valid_to=pd.to_datetime(geo["valid_to"], errors="coerce"))
-    mapping["valid_to"] = mapping["valid_to"].fillna(pd.Timestamp.max)
-    found = pd.Series([None] * len(uniq), dtype=object)
-    for level, col in (("municipality", "kom"), ("district", "district")):
-        rows = mapping[mapping.level == level][["code", "cluster", "valid_from", "valid_to"]]
-        m = uniq.reset_index().merge(rows, left_on=col, right_on="code", how="inner")
-        m = m[(m["valid_from"] <= m["when"]) & (m["valid_to"] >= m["when"])]
-        m = m.drop_duplicates("index")
-        # District rows are applied last so that they override their municipality.
-        found.loc[m["index"].to_numpy()] = m["cluster"].to_numpy()
-    uniq["cluster"] = found
-    merged = keys.merge(uniq, on=["kom", "district", "when"], how="left")
-    return pd.Series(merged["cluster"].to_numpy(), index=kom.index)
-
-
-def _expand_geo(frame: pd.DataFrame) -> pd.DataFrame:
-    """One copy of each cell per geography level it belongs to."""
-    parts = []
-    for level, col in (("district", "district"), ("municipality", "kom"),
-                       ("cluster", "cluster")):
-        part = frame[frame[col].notna()].copy()
-        part["geo_level"] = level
-        part["geo_code"] = part[col].astype(str)
-        parts.append(part)
-    region = frame.copy()
-    region["geo_level"] = "region"
-    region["geo_code"] = REGION_CODE
-    parts.append(region)
-    return pd.concat(parts, ignore_index=True)
-
-
 STRATUM_KEYS = ["period_grain", "period_start", "geo_level", "geo_code", "band", "sex"]
-_LEVEL_COLUMNS = (("district", "district"), ("municipality", "kom"), ("cluster", "cluster"),
-                  ("region", None))
+
+# Every finest cell once per geography level it belongs to (the region: all of them).
+_GEO_EXPANSION = " UNION ALL ".join(
+    f"SELECT '{level}' AS geo_level, CAST({col} AS VARCHAR) AS geo_code, * FROM {{src}}"
+    + (f" WHERE {col} IS NOT NULL" if col != "region" else "")
+    for level, col in (("district", "district"), ("municipality", "kom"),
+                       ("cluster", "cluster"), ("region", f"'{REGION_CODE}'")))
+_PERIOD_OF_MONTH = ("CASE g.grain WHEN 'month' THEN c.month "
+                    "WHEN 'quarter' THEN CAST(date_trunc('quarter', c.month) AS DATE) "
+                    "ELSE CAST(date_trunc('year', c.month) AS DATE) END")
 
 
-def _rollup(cells: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Finest cells (month x kom x district x cluster x band x sex) summed to every geography
-    level and period grain: one level at a time, months first, then quarters and years from
-    the months (small group-bys instead of one over every copy of every cell)."""
-    cells = cells.assign(month=pd.to_datetime(cells["month"]))
-    parts = []
-    for level, col in _LEVEL_COLUMNS:
-        part = cells if col is None else cells[cells[col].notna()]
-        code = REGION_CODE if col is None else part[col].astype(str)
-        monthly = part.assign(geo_code=code).groupby(
-            ["geo_code", "month", "band", "sex"], dropna=False, sort=False
-        )[metrics].sum().reset_index()
-        for grain in GRAINS:
-            g = monthly.assign(period_start=_period_start(monthly["month"], grain))
-            if grain != "month":
-                g = g.groupby(["geo_code", "period_start", "band", "sex"], dropna=False,
-                              sort=False)[metrics].sum().reset_index()
-            parts.append(g.assign(period_grain=grain, geo_level=level)[
-                [*STRATUM_KEYS, *metrics]])
-    return pd.concat(parts, ignore_index=True)
+def _numerator_sql(metrics: list[str]) -> str:
+    """Finest numerator cells (month x kom x district x cluster x band x sex) summed to every
+    geography level and period grain."""
+    sums = ", ".join(f"CAST(sum({m}) AS BIGINT) AS {m}" for m in metrics)
+    return (
+        f"WITH cells AS (SELECT CAST(month AS DATE) AS month, kom, district, cluster, band, sex, "
+        f"{', '.join(metrics)} FROM num), "
+        f"c AS ({_GEO_EXPANSION.format(src='cells')}) "
+        f"SELECT g.grain AS period_grain, {_PERIOD_OF_MONTH} AS period_start, c.geo_level, "
+        f"c.geo_code, c.band, c.sex, {sums} "
+        f"FROM c, (VALUES ('month'), ('quarter'), ('year')) AS g(grain) GROUP BY ALL"
+    )
+
+
+# Population at 1 January of each period's year, with the cluster valid at the period's start
+# (a district's row overrides its municipality's), summed to every geography level; joined
+# with the numerators (every period in the data range gets a row, also with no events).
+_RATE_SQL = (
+    "WITH den AS (SELECT p.period_grain, CAST(p.period_start AS DATE) AS period_start, "
+    "pop.kom, pop.district, pop.band, pop.sex, pop.persons FROM periods p JOIN pop USING (year)), "
+    "geo AS (SELECT level, code, cluster, CAST(valid_from AS DATE) AS valid_from, "
+    "CAST(valid_to AS DATE) AS valid_to FROM geo_map), "
+    "clustered AS (SELECT den.*, coalesce(d.cluster, m.cluster) AS cluster FROM den "
+    "LEFT JOIN geo d ON d.level = 'district' AND d.code = den.district "
+    "AND d.valid_from <= den.period_start AND d.valid_to >= den.period_start "
+    "LEFT JOIN geo m ON m.level = 'municipality' AND m.code = den.kom "
+    "AND m.valid_from <= den.period_start AND m.valid_to >= den.period_start), "
+    "c AS (" + _GEO_EXPANSION.format(src="clustered") + "), "
+    "denom AS (SELECT period_grain, period_start, geo_level, geo_code, band, sex, "
+    "CAST(sum(persons) AS DOUBLE) AS denominator FROM c GROUP BY ALL), "
+    "numer AS ({numerators}) "
+    "SELECT " + ", ".join(f"coalesce(d.{k}, n.{k}) AS {k}" for k in STRATUM_KEYS)
+    + ", CAST(coalesce(n.numerator, 0) AS DOUBLE) AS numerator, "
+    "coalesce(d.denominator, 0) AS denominator "
+    "FROM denom d FULL OUTER JOIN numer n ON "
+    + " AND ".join(f"d.{k} IS NOT DISTINCT FROM n.{k}" for k in STRATUM_KEYS)
+)
 
 
 def _months_in_range(ctx: Context, years: list[int]) -> list[pd.Timestamp]:
@@ -284,34 +272,38 @@ def _months_in_range(ctx: Context, years: list[int]) -> list[pd.Timestamp]:
 
 def _strata(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
             ctx: Context) -> pd.DataFrame:
-    """Stratum rows: grain, period_start, geo_level, geo_code, band, sex, numerator, denominator."""
-    keys = STRATUM_KEYS
+    """Stratum rows: grain, period_start, geo_level, geo_code, band, sex, numerator, denominator.
+
+    The roll-up runs as DuckDB SQL over the small cell tables, whichever backend computed
+    them (DuckDB is always there: it validates the input)."""
     metrics = ["numerator", "denominator"] if ind.kind == "readmission" else ["numerator"]
-    numer = _rollup(num, metrics)
-    if ind.kind == "readmission":
-        return numer
-    assert pop is not None
-    # Rates: population of the period's year at 1 January; clusters from the mapping valid at
-    # the period's start. Every period in the data range gets a row, also with no events.
-    months = _months_in_range(ctx, sorted(int(y) for y in pop["year"].unique()))
-    periods = pd.DataFrame({"month": months})
-    pframes = []
-    for grain in GRAINS:
-        pg = periods.copy()
-        pg["period_grain"] = grain
-        pg["period_start"] = _period_start(pg["month"], grain)
-        pframes.append(pg[["period_grain", "period_start"]].drop_duplicates())
-    periods_all = pd.concat(pframes, ignore_index=True)
-    periods_all["year"] = periods_all["period_start"].dt.year
-    den = periods_all.merge(pop, on="year", how="inner")
-    den["cluster"] = cluster_at(ctx.geography, den["kom"], den["district"], den["period_start"])
-    den = _expand_geo(den)
-    denom = den.groupby(keys, dropna=False, sort=False)["persons"].sum().reset_index()
-    denom = denom.rename(columns={"persons": "denominator"})
-    out = denom.merge(numer, on=keys, how="outer")
-    out["numerator"] = out["numerator"].fillna(0)
-    out["denominator"] = out["denominator"].fillna(0)
+    with duckdb.connect() as con:
+        con.register("num", num)
+        if ind.kind == "readmission":
+            out = con.sql(_numerator_sql(metrics)).df()
+        else:
+            assert pop is not None
+            months = _months_in_range(ctx, sorted(int(y) for y in pop["year"].unique()))
+            periods = pd.DataFrame([
+                (grain, start, start.year) for grain in GRAINS
+                for start in sorted({_grain_start(m, grain) for m in months})],
+                columns=["period_grain", "period_start", "year"])
+            con.register("periods", periods)
+            con.register("pop", pop)
+            con.register("geo_map", ctx.geography.assign(
+                valid_from=ctx.geography["valid_from"].astype(str),
+                valid_to=ctx.geography["valid_to"].astype(str)))
+            out = con.sql(_RATE_SQL.format(numerators=_numerator_sql(metrics))).df()
+    out["period_start"] = pd.to_datetime(out["period_start"])
     return out
+
+
+def _grain_start(month: pd.Timestamp, grain: str) -> pd.Timestamp:
+    if grain == "quarter":
+        return pd.Timestamp(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    if grain == "year":
+        return pd.Timestamp(month.year, 1, 1)
+    return month
 
 
 def assemble(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
