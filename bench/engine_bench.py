@@ -366,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     suite = run_step("suite:duckdb", data, res["suite_duckdb"], env=suite_env)
     meta = json.loads(res["suite_duckdb"].with_suffix(".meta.json").read_text())
     rows.append(("suite on DuckDB (7 indicators)", suite,
-                 f"{meta['rows']:,} rows, {meta['suppressed']:,} suppressed; DuckDB memory "
-                 f"limit {memory or 'default (1536MB)'}"))
+                 (f"{meta['rows']:,} rows, {meta['suppressed']:,} suppressed; DuckDB memory "
+                 f"limit {memory or 'default (1536MB)'}")))
     if not args.skip_pandas:
         rows.append(("pandas (1 indicator)", run_step("pandas", data, res["pandas"]), ""))
     if not args.skip_spark:
