@@ -196,20 +196,6 @@ class Context:
     data_end: dt.date | None
 
 
-def _period_start(month: pd.Series, grain: str) -> pd.Series:
-    """First day of the month's month, quarter or year (vectorised on datetime64)."""
-    values = month.to_numpy()
-    if values.dtype.kind != "M":  # dates as objects or text
-        values = pd.to_datetime(month).to_numpy()
-    m = values.astype("datetime64[M]")
-    if grain == "quarter":
-        n = m.astype(np.int64)  # months since 1970-01, a quarter's first month
-        m = (n - n % 3).astype("datetime64[M]")
-    elif grain == "year":
-        m = m.astype("datetime64[Y]")
-    return pd.Series(m.astype("datetime64[ns]"), index=month.index)
-
-
 STRATUM_KEYS = ["period_grain", "period_start", "geo_level", "geo_code", "band", "sex"]
 
 # Every finest cell once per geography level it belongs to (the region: all of them).
