@@ -10,7 +10,7 @@ Three generic kinds, selected and parameterised by the declaration:
 
 The backend aggregates each indicator ONCE to its finest cells (month × municipality × district ×
 cluster × age band × sex); months are rolled up to quarters and years and municipalities/districts
-to clusters and the region from those small tables, in pandas, identically for every backend.
+to clusters and the region from those small tables by DuckDB SQL, identically for every backend.
 """
 
 from __future__ import annotations
