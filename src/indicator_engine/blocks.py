@@ -274,11 +274,15 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
         "contact_id", "cpr", "stay_id").union(
         linked.filter(linked.single).select("contact_id", "cpr", stay_id=linked.start_s),
         distinct=False)
-    dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_id", "code", "dx_type")
     if dx_prefixes is not None:
-        # Only codes some indicator looks for (filtered after the join: on the admissions'
-        # diagnoses only, not on every diagnosis row).
-        dx = dx.filter(_code_match(dx.code, dx_prefixes))
+        # Only codes some indicator looks for. The codes are few and distinct values cheap to
+        # list, so the filter is an IN-list of whole codes, which the scan applies once per
+        # distinct value: most diagnosis rows never reach the join.
+        codes = backend.execute(diagnoses.select("code").distinct())["code"]
+        wanted = sorted(c for c in codes.dropna() if str(c).startswith(dx_prefixes))
+        diagnoses = diagnoses.filter(diagnoses.code.isin(wanted) if wanted
+                                     else ibis.literal(False))
+    dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_id", "code", "dx_type")
     action = admissions.select("cpr", "stay_id", code="action_dx", dx_type=ibis.literal("A"))
     if dx_prefixes is not None:
         action = action.filter(_code_match(action.code, dx_prefixes))
