@@ -278,8 +278,9 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
         # Only codes some indicator looks for. The codes are few and distinct values cheap to
         # list, so the filter is an IN-list of whole codes, which the scan applies once per
         # distinct value: most diagnosis rows never reach the join.
-        codes = backend.execute(diagnoses.select("code").distinct())["code"]
-        wanted = sorted(c for c in codes.dropna() if str(c).startswith(dx_prefixes))
+        codes = (backend.execute(diagnoses.select("code").distinct())["code"].dropna()
+                 if dx_prefixes else [])
+        wanted = sorted(c for c in codes if str(c).startswith(dx_prefixes))
         diagnoses = diagnoses.filter(diagnoses.code.isin(wanted) if wanted
                                      else ibis.literal(False))
     dx = diagnoses.join(adm_contacts, "contact_id").select("cpr", "stay_id", "code", "dx_type")
