@@ -471,7 +471,8 @@ def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
     rows = _first_rows(
         con,
         f"WITH marks AS {f.relation_sql()}, known AS (SELECT DISTINCT dw_ek_kontakt FROM "
-        f"{k.relation_sql()} WHERE dw_ek_kontakt IN (SELECT dw_ek_kontakt FROM marks)) "
+        f"{k.relation_sql(row_numbers=False)} "
+        f"WHERE dw_ek_kontakt IN (SELECT dw_ek_kontakt FROM marks)) "
         f"SELECT m.__row FROM marks m ANTI JOIN known USING (dw_ek_kontakt) ORDER BY 1",
     )
     for (row,) in rows:
