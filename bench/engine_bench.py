@@ -35,8 +35,6 @@ CODELISTS = ROOT.parent / "src" / "indicator_engine" / "definitions" / "codelist
 SCALES = {"small": 20_000, "region": 1_891_871, "national": 5_900_000}
 YEARS = 6
 WINDOW_DAYS = 30
-#: National-scale data do not fit the engine's default 1.5 GB DuckDB limit without spilling.
-NATIONAL_MEMORY = "12GB"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,8 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-pandas", action="store_true",
                     help="leave out the pandas reference (slow and memory-hungry at scale)")
     ap.add_argument("--memory-limit", default=None,
-                    help="DuckDB memory limit for the suite (default: the engine's 1536MB; "
-                         f"{NATIONAL_MEMORY} at national scale, where 1.5 GB spills to disk)")
+                    help="DuckDB memory limit for the suite (default: the engine's, 1536MB)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -361,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
            ("baseline", "suite_duckdb", "pandas", "suite_spark")}
     rows.append(("baseline (DuckDB SQL, 1 indicator)", run_step("baseline", data,
                                                                  res["baseline"]), ""))
-    memory = args.memory_limit or (NATIONAL_MEMORY if args.scale == "national" else None)
+    memory = args.memory_limit
     suite_env = {"SUNDHEDSAFTALE_DUCKDB_MEMORY": memory} if memory else None
     suite = run_step("suite:duckdb", data, res["suite_duckdb"], env=suite_env)
     meta = json.loads(res["suite_duckdb"].with_suffix(".meta.json").read_text())
