@@ -440,12 +440,12 @@ def _unique_key_sql(src: SourceFile) -> str | None:
     return None
 
 
-def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile, key_sql: str) -> bool:
+def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile) -> bool:
     """True when no two rows share the key (a 64-bit hash of it: a collision only costs the
     exact look-up). Known already when the row checks' scan counted it."""
     if src.key_unique is not None:
         return src.key_unique
-    ((dupes,),) = con.sql(f"SELECT count(*) - count(DISTINCT hash({key_sql})) "
+    ((dupes,),) = con.sql(f"SELECT count(*) - count(DISTINCT hash({_unique_key_sql(src)})) "
                           f"FROM {src.relation_sql(row_numbers=False)}").fetchall()
     return dupes == 0
 
@@ -455,7 +455,7 @@ def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
     k = files["kontakter"]
     # Duplicates: counting distinct 64-bit hashes is fast; only when that finds fewer hashes
     # than rows (a duplicate, or a hash collision) are the rows looked up exactly.
-    rows = [] if _all_distinct(con, k, "dw_ek_kontakt") else _first_rows(
+    rows = [] if _all_distinct(con, k) else _first_rows(
         con,
         f"WITH src AS {k.relation_sql()}, cand AS (SELECT hash(dw_ek_kontakt) AS h FROM src "
         f"GROUP BY 1 HAVING count(*) > 1) SELECT min(__row), dw_ek_kontakt FROM src "
@@ -479,7 +479,7 @@ def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
         _add_row_problem(out, f, int(row), "dw_ek_kontakt", "ukendt kontakt-id")
     b = files["befolkning"]
     ref = typed_expr(b.table.column("ref_dato"), b.column_types["ref_dato"])
-    rows = [] if _all_distinct(con, b, f"cpr, {ref}") else _first_rows(
+    rows = [] if _all_distinct(con, b) else _first_rows(
         con,
         f"WITH src AS {b.relation_sql()}, cand AS (SELECT hash(cpr, {ref}) AS h FROM src "
         f"GROUP BY 1 HAVING count(*) > 1) SELECT max(__row) FROM src "
