@@ -77,6 +77,12 @@ INSTALLED_APPS = [
     "sundhedsaftale.geography",
     "sundhedsaftale.bodies",
     "sundhedsaftale.agreements",
+    "sundhedsaftale.access",
+    "sundhedsaftale.regimes",
+    "sundhedsaftale.hearings",
+    "sundhedsaftale.meetings",
+    "sundhedsaftale.followup",
+    "sundhedsaftale.api",
     "sundhedsaftale.portal",
 ]
 

@@ -4,5 +4,10 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sundhedsaftale.api.urls")),
+    path("", include("sundhedsaftale.regimes.urls")),
+    path("", include("sundhedsaftale.hearings.urls")),
+    path("", include("sundhedsaftale.meetings.urls")),
+    path("", include("sundhedsaftale.followup.urls")),
     path("", include("sundhedsaftale.portal.urls")),
 ]

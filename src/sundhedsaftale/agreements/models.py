@@ -317,3 +317,73 @@ class AgreementAnnex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement}: {self.annex}"
+
+
+class AgreementVersion(models.Model):
+    """A frozen, complete snapshot of an agreement; the live tree is the working draft.
+
+    `snapshot` is a JSON document and never changes after freezing. Its shape (schema 1) is the
+    contract shared by the portal, change lists, hearings (responses anchored to a section),
+    coverage and status reports:
+
+        {"schema": 1,
+         "agreement": {"title", "slug", "kind", "period_start", "period_end", "summary",
+                       "regime": code, "parties": [..]},
+         "items": [{"key": "<kind>:<live pk>", "kind": "vision|principle|focus_area|goal|
+                    initiative|annex|follow_up_source", "parent": key or null, "number": int,
+                    "slug": str, "title": str, "summary": str, ...kind-specific fields}]}
+
+    Items are listed in reading order. A key is stable across versions of one agreement (it is
+    the live row's kind and primary key), so versions are compared item by item by key.
+    """
+
+    class Stage(models.TextChoices):
+        FROZEN = "frozen", _("frozen")
+        IN_HEARING = "in_hearing", _("in hearing")
+        ADOPTED = "adopted", _("adopted by the committee")
+        COUNCILS_APPROVED = "councils_approved", _("approved by the councils")
+        SUBMITTED = "submitted", _("submitted")
+        AUTHORITY_APPROVED = "authority_approved", _("approved by the authority")
+        AUTHORITY_REJECTED = "authority_rejected", _("not approved by the authority")
+        PUBLISHED = "published", _("published")
+        SUPERSEDED = "superseded", _("superseded")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions",
+                                  verbose_name=_("agreement"))
+    election_period_start = models.PositiveIntegerField(
+        _("election period (first year)"),
+        help_text=_("Municipal and regional election period, e.g. 2014 for 2014-2017."))
+    number = models.PositiveIntegerField(_("version number"),
+                                         help_text=_("Restarts at 1 in each election period."))
+    entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices,
+                             default=Stage.FROZEN)
+    note = models.TextField(_("note"), blank=True)
+    snapshot = models.JSONField(_("content"), default=dict, editable=False)
+    frozen_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+    frozen_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("frozen by"))
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["agreement", "election_period_start", "number"]
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "election_period_start", "number"],
+                                    name="version_number_unique_per_election_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} v{self.number} ({self.election_period_label})"
+
+    @property
+    def election_period_label(self) -> str:
+        return f"{self.election_period_start}-{self.election_period_start + 3}"
+
+    def items(self, kind: str | None = None) -> list[dict]:
+        items = self.snapshot.get("items", [])
+        return [i for i in items if kind is None or i.get("kind") == kind]
+
+    def item(self, key: str) -> dict | None:
+        return next((i for i in self.snapshot.get("items", []) if i.get("key") == key), None)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sundhedsaftale.core.services import content_save, content_update
+from sundhedsaftale.core.audit import audit_record
+from sundhedsaftale.core.services import content_save, content_update, service
 from sundhedsaftale.geography.models import Municipality
 
-from .models import Agreement, FocusArea, Goal, Initiative, Principle, Vision
+from .models import (
+    Agreement,
+    AgreementVersion,
+    FocusArea,
+    Goal,
+    Initiative,
+    Principle,
+    Vision,
+)
 
 
 @transaction.atomic
@@ -76,3 +86,27 @@ def agreement_parties_set(*, agreement: Agreement, municipalities: Iterable[Muni
     agreement._history_user = by  # type: ignore[attr-defined]
     agreement.party_municipalities.set(list(municipalities))
     return agreement
+
+
+@service
+def version_freeze(*, agreement: Agreement, by: Any | None, election_period_start: int,
+                   entry_into_force: datetime.date | None = None, note: str = "",
+                   is_demo: bool = False) -> AgreementVersion:
+    """Freeze the live tree of `agreement` as its next version in the election period
+    (numbers restart at 1 in each election period)."""
+    from .snapshot import agreement_snapshot
+
+    last = (AgreementVersion.objects.select_for_update()
+            .filter(agreement=agreement, election_period_start=election_period_start)
+            .order_by("-number").first())
+    version = AgreementVersion(
+        agreement=agreement, election_period_start=election_period_start,
+        number=(last.number + 1) if last else 1, entry_into_force=entry_into_force,
+        note=note, snapshot=agreement_snapshot(agreement), is_demo=is_demo,
+        frozen_by=by if getattr(by, "is_authenticated", False) else None)
+    version.full_clean()
+    version.save()
+    audit_record(actor=by, action="agreements.version.freeze", obj=version,
+                 changes={"number": version.number,
+                          "election_period": version.election_period_label})
+    return version

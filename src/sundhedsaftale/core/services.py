@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import contextvars
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 M = TypeVar("M", bound=models.Model)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Depth of nested service calls in this thread/task; > 0 means "inside a service".
+_SERVICE_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
+
+
+def service(func: Callable[P, R]) -> Callable[P, R]:
+    """Mark `func` as a service: the one write path. It runs in its own transaction (nested
+    services join the outer one) and model writes made inside it are allowed by the write guard.
+
+    Services are named `<noun>_<verb>`, take keyword-only arguments and record an audit event
+    (`sundhedsaftale.core.audit.audit_record`) for what they change. Side effects that others
+    must hear about (mail, cache) are registered with `transaction.on_commit`.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _SERVICE_DEPTH.set(_SERVICE_DEPTH.get() + 1)
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        finally:
+            _SERVICE_DEPTH.reset(token)
+
+    wrapper.is_service = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def in_service() -> bool:
+    """True while a function decorated with @service is running (in this thread/task)."""
+    return _SERVICE_DEPTH.get() > 0
 
 
 def content_save(*, instance: M, by: Any | None, reason: str = "", validate: bool = True) -> M:

@@ -5,11 +5,24 @@ Idempotent: running it again leaves the same data (unchanged rows are not saved 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from sundhedsaftale.core.demo import POPULATION_FILE, demo_data_load
 from sundhedsaftale.core.services import demo_users_ensure
 from sundhedsaftale.geography.services import population_import
+
+
+# Apps that add demo material on top of the organisation and agreements, in this order. Each
+# module has `load(*, stdout) -> None`, idempotent, writing through services only.
+DEMO_STEPS = (
+    "sundhedsaftale.agreements.demo",   # versions, regimes' requirements, approvals
+    "sundhedsaftale.hearings.demo",
+    "sundhedsaftale.meetings.demo",
+    "sundhedsaftale.followup.demo",
+)
 
 
 class Command(BaseCommand):
@@ -32,6 +45,9 @@ class Command(BaseCommand):
                    "all breakdowns synthetic")
         self.stdout.write(f"population: {population.rows} rows for {population.areas} areas "
                           f"({population.real_rows} real, {population.synthetic_rows} synthetic)")
+        for module_name in DEMO_STEPS:
+            if importlib.util.find_spec(module_name) is not None:
+                importlib.import_module(module_name).load(stdout=self.stdout)
         if no_users:
             return
         for username, password in demo_users_ensure(reset_passwords=reset_passwords):
