@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from sundhedsaftale.core.guard import writes_unguarded
 from sundhedsaftale.geography.models import (
     AreaMembership,
     District,
@@ -22,6 +23,7 @@ from sundhedsaftale.geography.selectors import (
     population_by_band,
     population_totals,
 )
+from sundhedsaftale.geography.services import area_membership_create, health_cluster_create
 
 IN_PERIOD = datetime.date(2024, 6, 1)
 
@@ -81,13 +83,13 @@ def test_membership_outside_its_dates_is_not_returned(demo_content):
 
 def test_a_health_council_from_2027_is_added_as_data(demo_content):
     region = Region.objects.get(code="1084")
-    council = HealthCluster.objects.create(
-        code="sundhedsraad-nord", name="Sundhedsråd Nord (eksempel)",
+    council = health_cluster_create(
+        by=None, code="sundhedsraad-nord", name="Sundhedsråd Nord (eksempel)",
         kind=HealthCluster.Kind.HEALTH_COUNCIL, region=region,
         valid_from=datetime.date(2027, 1, 1))
     horsholm = Municipality.objects.get(code="223")
-    AreaMembership.objects.create(cluster=council, municipality=horsholm,
-                                  valid_from=datetime.date(2027, 1, 1))
+    area_membership_create(cluster=council, municipality=horsholm, by=None,
+                           valid_from=datetime.date(2027, 1, 1))
     before = row_for(municipality_list(on=datetime.date(2026, 12, 31)), "223")
     after = row_for(municipality_list(on=datetime.date(2027, 1, 2)), "223")
     assert [c.code for c in before.clusters] == ["nord"]
@@ -106,9 +108,10 @@ def test_a_health_council_from_2027_is_added_as_data(demo_content):
 
 def test_membership_needs_exactly_one_of_municipality_and_district(demo_content):
     cluster = HealthCluster.objects.get(code="byen")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    # The database constraint itself, so the write bypasses the service on purpose.
+    with pytest.raises(IntegrityError), transaction.atomic(), writes_unguarded():
         AreaMembership.objects.create(cluster=cluster)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic(), writes_unguarded():
         AreaMembership.objects.create(cluster=cluster,
                                       municipality=Municipality.objects.get(code="147"),
                                       district=District.objects.get(code="101-01"))

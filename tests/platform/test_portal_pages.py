@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sundhedsaftale.agreements.models import Agreement, Goal
+from sundhedsaftale.agreements.services import goal_update
 from sundhedsaftale.bodies.models import Membership
 from sundhedsaftale.portal import cache as page_cache
 from sundhedsaftale.portal import search as portal_search
@@ -218,8 +219,7 @@ def test_focus_area_page_lists_its_goals_with_initiatives(site: object) -> None:
 def test_goal_page_says_when_the_goal_was_last_changed(site: object) -> None:
     goal = Goal.objects.filter(agreement__slug="2024-2027").first()
     assert goal is not None
-    goal.title = "Et mål med en ny formulering"
-    goal.save()
+    goal_update(goal=goal, by=None, title="Et mål med en ny formulering")
     page = get(site, f"/aftaler/2024-2027/maal/{goal.slug}/")
     assert "Senest ændret" in page.html
     changed = timezone.localtime(goal.history.first().history_date).date()
@@ -510,8 +510,7 @@ def test_edited_content_shows_at_once_despite_the_cache(cached_site: object) -> 
     assert goal is not None
     get(cached_site, "/aftaler/2024-2027/")
     assert page_cache._entries
-    goal.title = "Et helt nyt mål om tandpleje"
-    goal.save()
+    goal_update(goal=goal, by=None, title="Et helt nyt mål om tandpleje")
     assert "Et helt nyt mål om tandpleje" in get(cached_site, "/aftaler/2024-2027/").html
 
 

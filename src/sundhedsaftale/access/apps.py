@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "sundhedsaftale.access"
     verbose_name = _("Access")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers the app's permission rules)

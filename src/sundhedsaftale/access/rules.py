@@ -86,3 +86,20 @@ def region_role(user: Any, roles: str | tuple[str, ...]) -> bool:
     from sundhedsaftale.geography.models import Region
 
     return organisations_of(user, roles, Region).exists()
+
+
+# ------------------------------------------------------------------ the access app's own rules
+
+@rule("access.manage_roles")
+def manage_roles(user: Any, organisation: Any) -> bool:
+    """Grant and revoke roles for `organisation`: the regional secretariat for any
+    organisation; an organisation's own secretariat for that organisation only."""
+    if region_role(user, Role.SECRETARIAT):
+        return True
+    return organisation is not None and holds_role(user, Role.SECRETARIAT, organisation)
+
+
+@rule("access.view_audit")
+def view_audit(user: Any, obj: Any) -> bool:
+    """Read the audit log: the regional secretariat (and staff with the audit permission)."""
+    return user.has_perm("core.view_auditevent") or region_role(user, Role.SECRETARIAT)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin
@@ -69,10 +70,21 @@ class AgreementAnnexInline(admin.TabularInline):
 
 
 def _status_action(status: str, label: Any):
+    """An admin action that moves the chosen agreements to `status` through the service (the
+    transition table decides; refused moves are reported, nothing else changes)."""
+
     def action(modeladmin: admin.ModelAdmin, request: Any, queryset: Any) -> None:
         for agreement in queryset:
-            agreement_status_set(agreement=agreement, status=status, by=request.user)
-        modeladmin.message_user(request, _("Status changed."), messages.SUCCESS)
+            try:
+                agreement_status_set(agreement=agreement, status=status, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                modeladmin.message_user(request, f"{agreement}: {text}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, _("%(agreement)s: status changed to "
+                                                   "%(status)s.") % {
+                    "agreement": agreement, "status": Agreement.Status(status).label},
+                    messages.SUCCESS)
 
     action.__name__ = f"set_status_{status}"
     return admin.action(description=label, permissions=["change"])(action)
@@ -89,6 +101,8 @@ class AgreementAdmin(ContentAdmin):
                AgreementAnnexInline]
     actions = [_status_action(s, _("Set status: %s") % label)
                for s, label in Agreement.Status.choices]
+    # The status changes only through the actions above (agreement_status_set's transitions).
+    readonly_fields = ("status",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "kind", "status", "regime", "period_start",
                            "period_end", "summary", "is_demo")}),

@@ -6,10 +6,11 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from sundhedsaftale.core.audit import audit_record
+from sundhedsaftale.core.concurrency import version_check
 from sundhedsaftale.core.services import content_save, content_update, service
 from sundhedsaftale.geography.models import Municipality
 
@@ -24,36 +25,102 @@ from .models import (
 )
 
 
-@transaction.atomic
-def agreement_update(*, agreement: Agreement, by: Any | None, **fields: Any) -> Agreement:
-    return content_update(instance=agreement, by=by, **fields)[0]
+def _update(instance: Any, by: Any | None, action: str, fields: dict[str, Any],
+            reason: str = "", base_version: str | None = None) -> Any:
+    """Change fields of one content object and audit what changed (before -> after)."""
+    if base_version is not None:
+        version_check(instance=instance, token=base_version, yours=fields)
+    before = {name: getattr(instance, name) for name in fields}
+    instance, changed = content_update(instance=instance, by=by, reason=reason, **fields)
+    if changed:
+        audit_record(actor=by, action=action, obj=instance, note=reason, changes={
+            name: {"before": before[name], "after": getattr(instance, name)}
+            for name in changed})
+    return instance
 
 
-@transaction.atomic
+@service
+def agreement_update(*, agreement: Agreement, by: Any | None, base_version: str | None = None,
+                     **fields: Any) -> Agreement:
+    """Change an agreement's fields; the status only through agreement_status_set."""
+    if "status" in fields:
+        raise ValueError("use agreement_status_set to change the status")
+    return _update(agreement, by, "agreements.agreement.update", fields,
+                   base_version=base_version)
+
+
+Status = Agreement.Status
+# Allowed status changes: (from, to) -> the action (access rule) the user must be allowed.
+STATUS_TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.DRAFT, Status.HEARING): "agreements.edit",
+    (Status.HEARING, Status.DRAFT): "agreements.edit",
+    (Status.HEARING, Status.APPROVED): "agreements.edit",
+    (Status.DRAFT, Status.APPROVED): "agreements.edit",
+    (Status.APPROVED, Status.DRAFT): "agreements.edit",
+    (Status.APPROVED, Status.PUBLISHED): "agreements.publish",
+    (Status.PUBLISHED, Status.ARCHIVED): "agreements.publish",
+    (Status.ARCHIVED, Status.PUBLISHED): "agreements.publish",
+}
+
+
+def agreement_status_targets(agreement: Agreement) -> list[str]:
+    """The statuses the agreement may move to from its current one."""
+    return [to for (frm, to) in STATUS_TRANSITIONS if frm == agreement.status]
+
+
+@service
 def agreement_status_set(*, agreement: Agreement, status: str, by: Any | None) -> Agreement:
-    """Move an agreement to a status (draft, hearing, approved, published, archived)."""
+    """Move an agreement along STATUS_TRANSITIONS (draft -> hearing -> approved -> published
+    -> archived). A move the table does not allow, or that the user may not make, is refused
+    with a ValidationError or PermissionDenied in Danish."""
+    from sundhedsaftale.access.rules import can
+
     if status not in Agreement.Status.values:
-        raise ValueError(f"Unknown status {status!r}")
+        raise ValidationError(_("Unknown status “%(status)s”.") % {"status": status})
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk).status
+    if current == status:
+        return agreement
+    action = STATUS_TRANSITIONS.get((current, status))
+    if action is None:
+        allowed = ", ".join(str(Agreement.Status(t).label) for (f, t) in STATUS_TRANSITIONS
+                            if f == current)
+        raise ValidationError(
+            _("An agreement cannot go from “%(current)s” to “%(status)s”. From “%(current)s” "
+              "it can go to: %(allowed)s.") % {
+                "current": Agreement.Status(current).label,
+                "status": Agreement.Status(status).label, "allowed": allowed or "—"},
+            code="transition")
+    if by is not None and not can(by, action, agreement):
+        raise PermissionDenied(
+            _("You may not move the agreement from “%(current)s” to “%(status)s”.") % {
+                "current": Agreement.Status(current).label,
+                "status": Agreement.Status(status).label})
     reason = _("Status changed to %(status)s") % {"status": Agreement.Status(status).label}
-    return content_update(instance=agreement, by=by, reason=reason, status=status)[0]
+    return _update(agreement, by, "agreements.agreement.status", {"status": status},
+                   reason=reason)
 
 
-@transaction.atomic
-def vision_update(*, vision: Vision, by: Any | None, **fields: Any) -> Vision:
-    return content_update(instance=vision, by=by, **fields)[0]
+@service
+def vision_update(*, vision: Vision, by: Any | None, base_version: str | None = None,
+                  **fields: Any) -> Vision:
+    return _update(vision, by, "agreements.vision.update", fields, base_version=base_version)
 
 
-@transaction.atomic
-def principle_update(*, principle: Principle, by: Any | None, **fields: Any) -> Principle:
-    return content_update(instance=principle, by=by, **fields)[0]
+@service
+def principle_update(*, principle: Principle, by: Any | None, base_version: str | None = None,
+                     **fields: Any) -> Principle:
+    return _update(principle, by, "agreements.principle.update", fields,
+                   base_version=base_version)
 
 
-@transaction.atomic
-def focus_area_update(*, focus_area: FocusArea, by: Any | None, **fields: Any) -> FocusArea:
-    return content_update(instance=focus_area, by=by, **fields)[0]
+@service
+def focus_area_update(*, focus_area: FocusArea, by: Any | None,
+                      base_version: str | None = None, **fields: Any) -> FocusArea:
+    return _update(focus_area, by, "agreements.focus_area.update", fields,
+                   base_version=base_version)
 
 
-@transaction.atomic
+@service
 def goal_create(*, by: Any | None, title: str, focus_area: FocusArea | None = None,
                 vision: Vision | None = None, number: int = 0, summary: str = "",
                 slug: str = "") -> Goal:
@@ -65,26 +132,40 @@ def goal_create(*, by: Any | None, title: str, focus_area: FocusArea | None = No
         from sundhedsaftale.core.text import danish_slugify
 
         goal.slug = danish_slugify(title)[:100]
-    return content_save(instance=goal, by=by)
+    content_save(instance=goal, by=by)
+    audit_record(actor=by, action="agreements.goal.create", obj=goal,
+                 changes={"title": title, "parent": str(parent)})
+    return goal
 
 
-@transaction.atomic
-def goal_update(*, goal: Goal, by: Any | None, **fields: Any) -> Goal:
-    """Change a goal's fields (title, summary, number, slug, parent) as user `by`."""
-    return content_update(instance=goal, by=by, **fields)[0]
+@service
+def goal_update(*, goal: Goal, by: Any | None, base_version: str | None = None,
+                **fields: Any) -> Goal:
+    """Change a goal's fields (title, summary, number, slug, parent) as user `by`. With
+    `base_version` (core.concurrency.version_token) a change based on a stale goal is
+    refused."""
+    return _update(goal, by, "agreements.goal.update", fields, base_version=base_version)
 
 
-@transaction.atomic
-def initiative_update(*, initiative: Initiative, by: Any | None, **fields: Any) -> Initiative:
-    return content_update(instance=initiative, by=by, **fields)[0]
+@service
+def initiative_update(*, initiative: Initiative, by: Any | None,
+                      base_version: str | None = None, **fields: Any) -> Initiative:
+    return _update(initiative, by, "agreements.initiative.update", fields,
+                   base_version=base_version)
 
 
-@transaction.atomic
+@service
 def agreement_parties_set(*, agreement: Agreement, municipalities: Iterable[Municipality],
                           by: Any | None) -> Agreement:
     """Set the municipalities that are parties to the agreement (kept in its history)."""
+    wanted = list(municipalities)
+    before = sorted(str(m) for m in agreement.party_municipalities.all())
     agreement._history_user = by  # type: ignore[attr-defined]
-    agreement.party_municipalities.set(list(municipalities))
+    agreement.party_municipalities.set(wanted)
+    after = sorted(str(m) for m in wanted)
+    if before != after:
+        audit_record(actor=by, action="agreements.agreement.parties", obj=agreement,
+                     changes={"party_municipalities": {"before": before, "after": after}})
     return agreement
 
 

@@ -1,15 +1,28 @@
-"""Admin base class: every content change goes through content_save with the request's user,
-and every change form has a history page (django-simple-history)."""
+"""Admin base classes: the admin writes through services only.
+
+`ServiceAdminMixin` routes every write of a model admin through a service:
+- add/change (the form, its many-to-many fields and inline formsets) -> one call of
+  `save_service` (default `core.services.content_form_save`), audited, in one transaction;
+- delete (one object or the changelist action) -> `delete_service` (`content_delete`);
+- the history form of django-simple-history (revert) -> `content_revert`, which needs the change
+  permission: a POST to a history URL without it is 403.
+Every change form carries the version it was based on (a hidden `_base_version`, see
+core.concurrency); a save from a stale form is refused with what changed meanwhile.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .services import content_save
+from .concurrency import FORM_FIELD, StaleVersionError, version_conflicts, version_token
+from .services import content_delete, content_form_save, content_revert
 
 admin.site.site_header = _("Health agreement administration")
 admin.site.site_title = _("Health agreement")
@@ -18,11 +31,109 @@ admin.site.index_title = _("Organisation and agreement content")
 SOURCE_FIELDSET = (_("Source and certainty"), {"fields": ("source", "source_url", "certainty")})
 
 
-class ContentAdmin(SimpleHistoryAdmin):
-    """SimpleHistoryAdmin whose saves record the logged-in user through the service layer."""
+def _versioned_form(form_class: type, request: HttpRequest) -> type:
+    """A subclass of the admin's form that refuses a change based on a stale version."""
 
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        content_save(instance=obj, by=request.user, validate=False)
+    class VersionedForm(form_class):  # type: ignore[misc, valid-type]
+        def clean(self) -> dict[str, Any]:
+            data = super().clean()
+            if self.instance.pk is not None and self.is_bound and not self._errors:
+                token = self.data.get(FORM_FIELD)
+                try:
+                    conflicts = version_conflicts(instance=self.instance, token=token,
+                                                  yours=data)
+                except StaleVersionError as exc:
+                    raise ValidationError(exc.messages) from None
+                if conflicts:
+                    raise StaleVersionError(conflicts)
+            return data
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
+
+
+class ServiceAdminMixin:
+    """Mixin for ModelAdmin: every write goes through a service (see the module)."""
+
+    save_service = staticmethod(content_form_save)
+    delete_service = staticmethod(content_delete)
+    change_form_template = "admin/core/change_form.html"
+    object_history_form_template = "admin/core/object_history_form.html"
+
+    # -- the version the form was based on
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> type:
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        return _versioned_form(form, request)
+
+    def base_version(self, request: HttpRequest, obj: Any) -> str:
+        """The posted version (a form re-shown after an error keeps its base), else now's."""
+        if request.method == "POST" and request.POST.get(FORM_FIELD):
+            return request.POST[FORM_FIELD]
+        current = type(obj)._default_manager.filter(pk=obj.pk).first()
+        return version_token(current) if current is not None else ""
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "", obj: Any = None) -> Any:
+        if obj is not None and obj.pk is not None:
+            context["base_version"] = self.base_version(request, obj)
+            context["base_version_field"] = FORM_FIELD
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # -- writes
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Nothing is written here: save_related saves the object with its relations and
+        inlines in one service call. The history form (revert) saves here, through its
+        service."""
+        history_id = getattr(request, "_history_revert_id", None)
+        if history_id is not None:
+            content_revert(form=form, by=request.user, history_id=history_id,
+                           base_version=request.POST.get(FORM_FIELD))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any,
+                     change: bool) -> None:
+        self.save_service(form=form, formsets=formsets, by=request.user, change=change,
+                          base_version=request.POST.get(FORM_FIELD))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_service(instance=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_service(instance=obj, by=request.user)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict[str, Any] | None = None) -> Any:
+        """GET shows a historical version; POST (revert) needs the change permission."""
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+            if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+                raise PermissionDenied
+            request._history_revert_id = version_id  # type: ignore[attr-defined]
+        extra = {**(extra_context or {}), "base_version_field": FORM_FIELD}
+        if request.method != "POST" or not request.POST.get(FORM_FIELD):
+            current = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+            if current is not None:
+                extra["base_version"] = version_token(current)
+        else:
+            extra["base_version"] = request.POST[FORM_FIELD]
+        try:
+            return super().history_form_view(  # type: ignore[misc]
+                request, object_id, version_id, extra_context=extra)
+        except StaleVersionError as exc:
+            messages.error(request, " ".join(exc.messages))
+            from django.shortcuts import redirect
+
+            return redirect(request.path)
+
+
+class ContentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """The admin of content with history: writes through services, with history pages."""
+
+
+class ServiceModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The admin of a model without history: writes through services."""
 
 
 @admin.display(boolean=True, description=_("uncertain"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
@@ -88,6 +88,131 @@ def content_update(*, instance: M, by: Any | None, reason: str = "",
     if changed:
         content_save(instance=instance, by=by, reason=reason)
     return instance, changed
+
+
+# ------------------------------------------------------------------ generic content services
+# The admin (core.admin.ServiceAdmin) saves every model through these, unless the model admin
+# names a domain service of its own.
+
+
+def _action(instance: models.Model, verb: str) -> str:
+    return f"{instance._meta.app_label}.{instance._meta.model_name}.{verb}"
+
+
+def _require_perm(by: Any | None, instance: models.Model, perm: str) -> None:
+    """`by=None` is the system (a command, the demo loader); a user needs the model permission."""
+    from django.contrib.auth import get_permission_codename
+    from django.core.exceptions import PermissionDenied
+
+    if by is None:
+        return
+    codename = get_permission_codename(perm, instance._meta)
+    if not by.has_perm(f"{instance._meta.app_label}.{codename}"):
+        raise PermissionDenied(f"{instance._meta.label}: {perm}")
+
+
+def _form_changes(form: Any) -> dict[str, Any]:
+    return {name: {"before": form.initial.get(name), "after": form.cleaned_data.get(name)}
+            for name in form.changed_data}
+
+
+def _formset_changes(formsets: Iterable[Any]) -> dict[str, Any]:
+    """Save inline formsets; return what they created, changed and deleted (for the audit)."""
+    changes: dict[str, Any] = {}
+    for formset in formsets:
+        formset.save()
+        prefix = formset.prefix
+        if formset.new_objects:
+            changes[f"{prefix}.created"] = [str(o) for o in formset.new_objects]
+        if formset.changed_objects:
+            changes[f"{prefix}.changed"] = {str(o): fields
+                                            for o, fields in formset.changed_objects}
+        if formset.deleted_objects:
+            changes[f"{prefix}.deleted"] = [str(o) for o in formset.deleted_objects]
+    return changes
+
+
+@service
+def content_create(*, instance: M, by: Any | None, reason: str = "") -> M:
+    """Validate and save a new object, audited (for models without a service of their own)."""
+    from .audit import audit_record
+
+    _require_perm(by, instance, "add")
+    content_save(instance=instance, by=by, reason=reason)
+    audit_record(actor=by, action=_action(instance, "create"), obj=instance, note=reason)
+    return instance
+
+
+@service
+def content_form_save(*, form: Any, by: Any | None, change: bool, formsets: Iterable[Any] = (),
+                      base_version: str | None = None, reason: str = "") -> models.Model:
+    """Save a validated model form with its many-to-many fields and inline formsets, as one
+    audited write. A change must be based on the current version (`base_version`, see
+    core.concurrency); a stale one is refused with StaleVersionError and nothing is saved."""
+    from .audit import audit_record
+    from .concurrency import version_check
+
+    instance = form.instance
+    _require_perm(by, instance, "change" if change else "add")
+    if change:
+        version_check(instance=instance, token=base_version, yours=form.cleaned_data)
+    changes = _form_changes(form)
+    content_save(instance=instance, by=by, reason=reason, validate=False)
+    if hasattr(form, "save_m2m"):
+        form.save_m2m()
+        form.save_m2m = lambda: None  # done; a second call by the admin must not write again
+    else:
+        form._save_m2m()
+    changes.update(_formset_changes(formsets))
+    if change and not changes:
+        return instance
+    audit_record(actor=by, action=_action(instance, "update" if change else "create"),
+                 obj=instance, changes=changes, note=reason)
+    return instance
+
+
+@service
+def content_revert(*, form: Any, by: Any | None, history_id: int | str,
+                   base_version: str | None = None) -> models.Model:
+    """Save a historical version of an object (the admin's history form) as its current state.
+    Needs the change permission, like any edit, and the current version as base."""
+    from .audit import audit_record
+    from .concurrency import version_check
+
+    instance = form.instance
+    _require_perm(by, instance, "change")
+    version_check(instance=instance, token=base_version)
+    changes = _form_changes(form)
+    content_save(instance=instance, by=by, reason=f"revert to history {history_id}",
+                 validate=False)
+    if hasattr(form, "save_m2m"):
+        form.save_m2m()
+        form.save_m2m = lambda: None
+    audit_record(actor=by, action=_action(instance, "revert"), obj=instance,
+                 changes={"history_id": history_id, **changes})
+    return instance
+
+
+@service
+def content_delete(*, instance: models.Model, by: Any | None, reason: str = "") -> None:
+    """Delete an object (its history keeps the last version), audited."""
+    from .audit import audit_record
+
+    _require_perm(by, instance, "delete")
+    if hasattr(type(instance), "history"):
+        instance._history_user = by  # type: ignore[attr-defined]
+    audit_record(actor=by, action=_action(instance, "delete"), obj=instance, note=reason)
+    instance.delete()
+
+
+@service
+def login_lockout_record(*, username: str, ip_address: str) -> None:
+    """Write a lock-out by django-axes to the audit log (no password, only who and where)."""
+    from .audit import audit_record
+
+    audit_record(actor=None, action="access.login.lockout",
+                 changes={"username": username[:150], "ip_address": ip_address[:45]},
+                 note="too many failed logins")
 
 
 # ------------------------------------------------------------------ groups and demo users

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin, uncertain
+from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin, ServiceModelAdmin, uncertain
 
 from .models import (
     AreaMembership,
@@ -89,7 +89,7 @@ class AreaMembershipAdmin(ContentAdmin):
 
 
 @admin.register(PopulationCount)
-class PopulationCountAdmin(admin.ModelAdmin):
+class PopulationCountAdmin(ServiceModelAdmin):
     """Read-mostly: population is replaced by `sundhedsaftale import_population`."""
 
     list_display = ("quarter", "area", "sex", "age_label", "count", "is_synthetic")

@@ -6,3 +6,6 @@ class GeographyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "sundhedsaftale.geography"
     verbose_name = _("Organisation and geography")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers the app's permission rules)

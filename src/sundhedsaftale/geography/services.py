@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sundhedsaftale.core.models import Certainty
-from sundhedsaftale.core.services import content_save
+from sundhedsaftale.core.audit import audit_record
+from sundhedsaftale.core.services import content_save, service
 
 from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount, Region
 
@@ -277,6 +278,7 @@ def population_import(*, path: Path | str, source: str = "") -> PopulationImport
         synthetic_rows=synthetic, real_rows=len(rows) - synthetic)
 
 
+@service
 def area_membership_create(*, cluster: HealthCluster, by: Any | None,
                            municipality: Municipality | None = None,
                            district: District | None = None,
@@ -288,4 +290,23 @@ def area_membership_create(*, cluster: HealthCluster, by: Any | None,
     membership = AreaMembership(cluster=cluster, municipality=municipality, district=district,
                                 valid_from=valid_from, valid_to=valid_to, source=source,
                                 certainty=certainty)
-    return content_save(instance=membership, by=by)
+    content_save(instance=membership, by=by)
+    audit_record(actor=by, action="geography.area_membership.create", obj=membership,
+                 changes={"cluster": str(cluster), "area": str(membership.area)})
+    return membership
+
+
+@service
+def health_cluster_create(*, by: Any | None, code: str, name: str, kind: str, region: Region,
+                          valid_from: datetime.date | None = None,
+                          valid_to: datetime.date | None = None, hospital: Any = None,
+                          description: str = "", source: str = "",
+                          certainty: str = "U") -> HealthCluster:
+    """Add a collaboration area: a health cluster or (from 2027) a health council area."""
+    cluster = HealthCluster(code=code, name=name, kind=kind, region=region,
+                            valid_from=valid_from, valid_to=valid_to, hospital=hospital,
+                            description=description, source=source, certainty=certainty)
+    content_save(instance=cluster, by=by)
+    audit_record(actor=by, action="geography.health_cluster.create", obj=cluster,
+                 changes={"code": code, "name": name, "kind": kind})
+    return cluster
