@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "sundhedsaftale.core.middleware.DanishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sundhedsaftale.portal.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -132,7 +133,51 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers never wait for a writer (pages keep working during a population import);
+    # a writer waits up to SQLITE_TIMEOUT seconds for another one instead of failing with
+    # "database is locked"; IMMEDIATE takes the write lock when a transaction begins, so
+    # that wait applies (a read transaction upgraded to a write would fail at once).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("SQLITE_TIMEOUT", "30")),
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _caches() -> dict[str, dict[str, object]]:
+    """CACHES from CACHE_URL (locmem://, db://TABLE, redis://HOST:6379/0, file:///PATH,
+    dummy://) or CACHE_BACKEND + CACHE_LOCATION; local memory (per process) by default."""
+    aliases = {
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "db": "django.core.cache.backends.db.DatabaseCache",
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "rediss": "django.core.cache.backends.redis.RedisCache",
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    url = os.environ.get("CACHE_URL", "")
+    if url:
+        scheme, _sep, rest = url.partition("://")
+        if scheme not in aliases:
+            raise ValueError(f"CACHE_URL: unknown scheme {scheme!r} (one of {sorted(aliases)})")
+        location = {"redis": url, "rediss": url, "db": rest or "portal_cache",
+                    "locmem": rest or "portal"}.get(scheme, rest)
+        backend = aliases[scheme]
+    else:
+        backend = os.environ.get("CACHE_BACKEND", "locmem")
+        backend = aliases.get(backend, backend)
+        location = os.environ.get("CACHE_LOCATION", "portal")
+    return {"default": {"BACKEND": backend, "LOCATION": location,
+                        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sundhedsaftale"),
+                        "OPTIONS": {"MAX_ENTRIES": 2000} if "LocMem" in backend else {}}}
+
+
+CACHES = _caches()
+# Public pages are cached under keys that change when content is published (portal/caching.py);
+# the timeout only bounds how long unused entries take space.
+PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -182,7 +182,7 @@ class AreaMembership(Sourced, Dated):
                     "area": clash.area, "cluster": clash.cluster,
                     "start": clash.valid_from or "…", "end": clash.valid_to or "…"})
 
-    def overlapping(self) -> models.QuerySet["AreaMembership"]:
+    def overlapping(self) -> models.QuerySet[AreaMembership]:
         """Memberships of the same area (or the whole municipality / one of its districts) in an
         area of the same kind whose period overlaps this one. A place belongs to one cluster
         (or one health council) at a time."""
@@ -269,6 +269,78 @@ class PopulationCount(models.Model):
     @property
     def is_uncertain(self) -> bool:
         """Synthetic figures and real ones marked uncertain or not found."""
+        return self.is_synthetic or self.certainty != Certainty.VERIFIED
+
+
+# Age bands of the population tables: (first age, last age or None for "and older"). A row of
+# the file counts in the band of its first age.
+AGE_BANDS: list[tuple[int, int | None]] = [
+    (0, 14), (15, 24), (25, 44), (45, 64), (65, 79), (80, None),
+]
+
+
+def age_band_index(age_from: int) -> int:
+    """The index in AGE_BANDS of the band that `age_from` falls in."""
+    for index, (_first, last) in enumerate(AGE_BANDS):
+        if last is not None and age_from <= last:
+            return index
+    return len(AGE_BANDS) - 1
+
+
+class AreaPopulation(models.Model):
+    """The population of one area in one quarter, summed once at import (not per request).
+
+    `count` is the file's total row (sex "I alt", all ages) when it has one, else the sum of
+    the men/women by age rows (None when the file has neither). `men_by_band` and
+    `women_by_band` are the men/women rows summed per AGE_BANDS entry, for the portal's tables.
+    Written only by `geography.services.population_import` (and the migration that filled it).
+    """
+
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="population_totals", verbose_name=_("region"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="population_totals",
+                                     verbose_name=_("municipality"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="population_totals", verbose_name=_("district"))
+    count = models.BigIntegerField(_("count"), null=True, blank=True)
+    men_by_band = models.JSONField(_("men by age band"), default=list, blank=True)
+    women_by_band = models.JSONField(_("women by age band"), default=list, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    certainty = models.CharField(_("certainty"), max_length=2, choices=Certainty.choices,
+                                 default=Certainty.VERIFIED)
+
+    class Meta:
+        ordering = ["quarter", "region", "municipality", "district"]
+        verbose_name = _("area population")
+        verbose_name_plural = _("area populations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=False, municipality__isnull=True, district__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=False, district__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=True, district__isnull=False)
+                ),
+                name="area_population_one_area",
+            ),
+            models.UniqueConstraint(fields=["quarter", "region"], name="area_population_region",
+                                    condition=Q(region__isnull=False)),
+            models.UniqueConstraint(fields=["quarter", "municipality"],
+                                    name="area_population_municipality",
+                                    condition=Q(municipality__isnull=False)),
+            models.UniqueConstraint(fields=["quarter", "district"],
+                                    name="area_population_district",
+                                    condition=Q(district__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or self.municipality or self.district} {self.quarter}: {self.count}"
+
+    @property
+    def is_uncertain(self) -> bool:
         return self.is_synthetic or self.certainty != Certainty.VERIFIED
 
 

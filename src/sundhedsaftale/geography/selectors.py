@@ -11,15 +11,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
-from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount
-
-# Age bands of the population tables: (first age, last age or None for "and older").
-AGE_BANDS: list[tuple[int, int | None]] = [
-    (0, 14), (15, 24), (25, 44), (45, 64), (65, 79), (80, None),
-]
+from .models import (
+    AGE_BANDS,
+    AreaMembership,
+    AreaPopulation,
+    District,
+    HealthCluster,
+    Municipality,
+)
 
 
 def age_band_label(band: tuple[int, int | None]) -> str:
@@ -27,14 +29,6 @@ def age_band_label(band: tuple[int, int | None]) -> str:
     if last is None:
         return gettext("%(first)s+ år") % {"first": first}
     return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
-
-
-def _band_case() -> Case:
-    whens = [
-        When(age_from__lte=last, then=Value(index))
-        for index, (_first, last) in enumerate(AGE_BANDS) if last is not None
-    ]
-    return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
 
 
 def _reference_date(cluster: HealthCluster, on: datetime.date) -> datetime.date:
@@ -47,12 +41,23 @@ def _reference_date(cluster: HealthCluster, on: datetime.date) -> datetime.date:
 
 
 # --- population totals ----------------------------------------------------------------------
+# Totals and age bands per area and quarter are summed once, at import (AreaPopulation); a
+# page reads a few dozen of those rows, never the ~8,000 rows of a quarter.
 
 
 def latest_quarter() -> str | None:
-    """The newest quarter with population loaded, e.g. "2024K1"."""
-    return (PopulationCount.objects.order_by("-quarter").values_list("quarter", flat=True)
-            .first())
+    """The newest quarter whose population is loaded for every municipality, e.g. "2024K1".
+
+    A file for a new quarter that covers only some municipalities (imported with --replace)
+    does not blank the others' figures: the portal keeps showing the last complete quarter.
+    """
+    municipalities = Municipality.objects.count()
+    if not municipalities:
+        return None
+    return (AreaPopulation.objects.filter(municipality__isnull=False, count__isnull=False)
+            .values("quarter").annotate(n=Count("municipality_id", distinct=True))
+            .filter(n__gte=municipalities).order_by("-quarter")
+            .values_list("quarter", flat=True).first())
 
 
 @dataclass
@@ -89,46 +94,28 @@ class AreaTotals:
 
 def population_totals(*, quarter: str | None = None) -> AreaTotals:
     """Total population per region, municipality and district in `quarter` (default: the
-    latest loaded), in one query.
+    latest quarter complete for every municipality), in at most three small queries.
 
-    Uses the sex "T" / all-ages row when the data has one, else the sum of the men/women by age
-    breakdown; the total is synthetic if any row is, and has the least certain row's certainty.
+    The totals were kept at import: the file's sex "I alt" / all-ages row when it has one,
+    else the sum of its men/women by age rows; synthetic if any row is, with the least certain
+    row's certainty.
     """
     if quarter is None:
         quarter = latest_quarter()
     totals = AreaTotals(quarter)
     if quarter is None:
         return totals
-    rows = (
-        PopulationCount.objects.filter(quarter=quarter)
-        .annotate(is_total=Case(When(sex=PopulationCount.Sex.TOTAL, age_from__isnull=True,
-                                     then=Value(1)),
-                                When(sex=PopulationCount.Sex.TOTAL, then=Value(2)),
-                                When(age_from__isnull=True, then=Value(3)),
-                                default=Value(0), output_field=IntegerField()))
-        .values("region_id", "municipality_id", "district_id", "is_total")
-        .annotate(total=Sum("count"),
-                  synthetic=Count("pk", filter=Q(is_synthetic=True)),
-                  source=Min("source"),
-                  certainty=Min("certainty"))  # "NF" < "U" < "V": the least certain
-    )
-    found: dict[tuple[str, int], dict[int, PopulationTotal]] = defaultdict(dict)
-    for row in rows:
-        if row["municipality_id"]:
-            key = ("m", row["municipality_id"])
-        elif row["district_id"]:
-            key = ("d", row["district_id"])
-        else:
-            key = ("r", row["region_id"])
-        found[key][row["is_total"]] = PopulationTotal(
-            row["total"], quarter, bool(row["synthetic"]), row["source"] or "",
-            row["certainty"] or "V")
-    target = {"r": totals.regions, "m": totals.municipalities, "d": totals.districts}
-    for (kind, pk), by_kind in found.items():
-        # "T" with no age is the total; otherwise the men+women breakdown by age is summed.
-        total = by_kind.get(1) if 1 in by_kind else by_kind.get(0)
-        if total is not None:
-            target[kind][pk] = total
+    for row in AreaPopulation.objects.filter(quarter=quarter, count__isnull=False).only(
+            "region_id", "municipality_id", "district_id", "count", "is_synthetic", "source",
+            "certainty"):
+        total = PopulationTotal(int(row.count or 0), quarter, row.is_synthetic, row.source,
+                                row.certainty)
+        if row.municipality_id:
+            totals.municipalities[row.municipality_id] = total
+        elif row.district_id:
+            totals.districts[row.district_id] = total
+        elif row.region_id:
+            totals.regions[row.region_id] = total
     return totals
 
 
@@ -172,37 +159,36 @@ class PopulationTable:
 
 def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
                        quarter: str | None = None) -> PopulationTable:
-    """Men and women per age band (AGE_BANDS) in the given areas, summed, in at most two
-    queries. Only the sex/age rows are used, not totals."""
+    """Men and women per age band (AGE_BANDS) in the given areas, summed, from the bands kept
+    at import: one query (two when the quarter is not given)."""
     quarter = quarter or latest_quarter()
     empty = PopulationTable(quarter, [], 0, 0, 0, False, [])
     if quarter is None or not (municipality_ids or district_ids):
         return empty
-    base = PopulationCount.objects.filter(
-        Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
-        quarter=quarter, age_from__isnull=False,
-        sex__in=[PopulationCount.Sex.MEN, PopulationCount.Sex.WOMEN],
-    )
-    cells: dict[tuple[int, str], int] = {}
+    men = [0] * len(AGE_BANDS)
+    women = [0] * len(AGE_BANDS)
     synthetic = False
     sources: set[str] = set()
-    for row in (base.annotate(band=_band_case()).values("band", "sex", "is_synthetic", "source")
-                .annotate(total=Sum("count"))):
-        key = (int(row["band"]), str(row["sex"]))
-        cells[key] = cells.get(key, 0) + row["total"]
-        synthetic = synthetic or row["is_synthetic"]
-        if row["source"]:
-            sources.add(row["source"])
-    if not cells:
+    found = False
+    for row in AreaPopulation.objects.filter(
+            Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
+            quarter=quarter).only("men_by_band", "women_by_band", "is_synthetic", "source"):
+        if not (any(row.men_by_band) or any(row.women_by_band)):
+            continue
+        found = True
+        for index, value in enumerate(row.men_by_band[:len(AGE_BANDS)]):
+            men[index] += int(value)
+        for index, value in enumerate(row.women_by_band[:len(AGE_BANDS)]):
+            women[index] += int(value)
+        synthetic = synthetic or row.is_synthetic
+        if row.source:
+            sources.add(row.source)
+    if not found:
         return empty
-    rows = [
-        AgeBandRow(age_band_label(band), cells.get((index, str(PopulationCount.Sex.MEN)), 0),
-                   cells.get((index, str(PopulationCount.Sex.WOMEN)), 0))
-        for index, band in enumerate(AGE_BANDS)
-    ]
-    men = sum(r.men for r in rows)
-    women = sum(r.women for r in rows)
-    return PopulationTable(quarter, rows, men, women, men + women, synthetic, sorted(sources))
+    rows = [AgeBandRow(age_band_label(band), men[index], women[index])
+            for index, band in enumerate(AGE_BANDS)]
+    return PopulationTable(quarter, rows, sum(men), sum(women), sum(men) + sum(women),
+                           synthetic, sorted(sources))
 
 
 # --- clusters -------------------------------------------------------------------------------

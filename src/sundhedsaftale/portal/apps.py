@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class PortalConfig(AppConfig):
@@ -7,9 +6,7 @@ class PortalConfig(AppConfig):
     name = "sundhedsaftale.portal"
 
     def ready(self) -> None:
-        from . import cache
+        from .generation import connect_content_signals
 
-        # Any content change empties the page cache of this process.
-        post_save.connect(cache.content_changed, dispatch_uid="portal-cache-save")
-        post_delete.connect(cache.content_changed, dispatch_uid="portal-cache-delete")
-        m2m_changed.connect(cache.content_changed, dispatch_uid="portal-cache-m2m")
+        # A change to a content model bumps the cache generation once, after its commit.
+        connect_content_signals()

@@ -108,8 +108,12 @@ def _hit(kind: str, label: str | Promise, obj: Model, rank: float) -> SearchHit:
     return SearchHit(kind, label, obj.title, obj.summary, _url(kind, obj), agreement, rank)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalise_query(raw: str) -> str:
-    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+    """Whitespace collapsed, control characters (a NUL byte) dropped, at most 200 characters."""
+    return " ".join(_CONTROL.sub(" ", raw).split())[:MAX_QUERY_LENGTH]
 
 
 def search(query: str) -> list[SearchHit]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,11 +20,12 @@ from sundhedsaftale.agreements.selectors import (
 )
 from sundhedsaftale.bodies.models import Body
 from sundhedsaftale.bodies.selectors import body_detail as body_detail_selector
+from sundhedsaftale.core.csv import csv_response
 from sundhedsaftale.geography.models import HealthCluster, Municipality
 
 from . import search as portal_search
 from . import selectors
-from .cache import cached_page
+from .caching import public_page
 
 # Where visitors report accessibility problems; a deployment sets PORTAL_CONTACT_EMAIL.
 DEFAULT_CONTACT_EMAIL = "sundhedsaftale@regionh.example"
@@ -51,7 +50,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def front_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "portal/front.html", {
@@ -62,7 +61,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/agreement_list.html", {
         "section": "agreements",
@@ -71,7 +70,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         agreement = agreement_get_for_user(slug=slug, user=request.user)
@@ -83,7 +82,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpResponse:
     try:
         focus_area = focus_area_get(agreement_slug=slug, slug=focus_slug, user=request.user)
@@ -95,7 +94,7 @@ def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpR
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse:
     try:
         goal = goal_get(agreement_slug=slug, slug=goal_slug, user=request.user)
@@ -108,12 +107,12 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato", "format"))
 def cluster_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     clusters = selectors.cluster_list(on=on)
     if request.GET.get("format") == "csv":
-        return _csv_response(f"sundhedsklynger-{on.isoformat()}.csv", [
+        return csv_response(f"sundhedsklynger-{on.isoformat()}.csv", [
             ["kode", "klynge", "akuthospital", "kommuner", "bydele", "befolkning"],
             *([
                 item.cluster.code,
@@ -129,17 +128,8 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _csv_response(filename: str, rows: Sequence[Sequence[object]]) -> HttpResponse:
-    """A semicolon-separated UTF-8 download (with BOM so spreadsheets read æ, ø and å)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    csv.writer(response, delimiter=";").writerows(rows)
-    return response
-
-
 @require_safe
-@cached_page
+@public_page(params=("dato",))
 def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         page = selectors.cluster_page(code=code, on=reference_date(request))
@@ -154,7 +144,7 @@ CSV_COLUMNS: list[object] = ["kode", "kommune", "sundhedsklynger", "befolkning"]
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato", "format"))
 def municipality_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     rows = selectors.municipality_list(on=on)
@@ -167,14 +157,14 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato",))
 def municipality_csv(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     return _municipality_csv(selectors.municipality_list(on=on), on)
 
 
 def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) -> HttpResponse:
-    return _csv_response(f"kommuner-{on.isoformat()}.csv", [
+    return csv_response(f"kommuner-{on.isoformat()}.csv", [
         CSV_COLUMNS,
         *([row.municipality.code, row.municipality.name,
            ", ".join(c.name for c in row.clusters),
@@ -183,7 +173,7 @@ def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) 
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato",))
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         page = selectors.municipality_page(code=code, on=reference_date(request))
@@ -195,7 +185,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato",))
 def body_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/body_list.html", {
         "section": "bodies", "groups": selectors.body_groups(on=reference_date(request)),
@@ -203,7 +193,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=("dato",))
 def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         body = body_detail_selector(slug=slug, on=reference_date(request))
@@ -214,7 +204,14 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    query = portal_search.normalise_query(request.GET.get("q", ""))
+    raw = request.GET.get("q", "")
+    query = portal_search.normalise_query(raw)
+    if len(" ".join(raw.split())) > portal_search.MAX_QUERY_LENGTH:
+        return render(request, "portal/search.html", {
+            "section": "search", "query": query, "hits": [],
+            "error": _("Søgningen er for lang: højst %(max)s tegn.") % {
+                "max": portal_search.MAX_QUERY_LENGTH},
+        }, status=400)
     hits = portal_search.search(query) if query else []
     return render(request, "portal/search.html", {
         "section": "search", "query": query, "hits": hits,
@@ -222,7 +219,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@public_page(params=())
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html", {
         "section": "accessibility",
