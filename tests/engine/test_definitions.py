@@ -15,7 +15,7 @@ from indicator_engine.definitions import (
 )
 
 
-def test_all_seven_indicators_load_with_their_code_lists():
+def test_all_indicators_load_with_their_code_lists():
     inds = load_indicators()
     assert [i.id for i in inds] == list(INDICATOR_IDS)
     kinds = {i.id: i.kind for i in inds}
@@ -39,7 +39,8 @@ def test_code_list_header_names_version_status_and_source(tmp_path):
 
 def test_declaration_with_an_unknown_key_or_kind_is_refused():
     base = {"id": "x", "version": "1", "kind": "event_rate", "unit": "per_1000",
-            "event": {"acute": True}, "population": {}, "period": {}, "geography": {}}
+            "standardise": True, "title_da": "x", "title_en": "x", "description_da": "x",
+            "event": {"acute": True}, "population": {}, "period": {"date": "start"}}
     parse_indicator(base, "x.toml")
     with pytest.raises(DefinitionError, match="ukendte"):
         parse_indicator({**base, "event": {"acutee": True}}, "x.toml")
