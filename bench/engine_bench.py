@@ -109,7 +109,8 @@ def _like_any(column: str, prefixes: list[str]) -> str:
 def baseline_sql(data: Path) -> str:
     """The single indicator in plain DuckDB SQL, the same rules as the engine (blocks.py)."""
     cancer, hospice = _prefixes("cancer_v1"), _prefixes("hospice_v1")
-    not_counted, external = _prefixes("readmission_not_counted_v1"), _prefixes(
+    not_counted, external = _prefixes("readmission_births_v1") + _prefixes(
+        "readmission_injury_fallback_v1"), _prefixes(
         "external_cause_v1")
     return f"""
     WITH contacts AS (
@@ -219,7 +220,8 @@ def step_pandas(data: Path, result: Path) -> None:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    not_counted = tuple(_prefixes("readmission_not_counted_v1"))
+    not_counted = tuple(_prefixes("readmission_births_v1")
+                        + _prefixes("readmission_injury_fallback_v1"))
     external = tuple(_prefixes("external_cause_v1"))
     cancer, hospice = tuple(_prefixes("cancer_v1")), tuple(_prefixes("hospice_v1"))
     import pyarrow as pa

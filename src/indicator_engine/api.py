@@ -13,7 +13,7 @@ import pandas as pd
 from . import compiler
 from .backends import Backend, make_backend
 from .blocks import build_blocks
-from .contract import validate
+from .contract import ValidationOptions, validate
 from .definitions import Indicator, band_starts, load_indicators, load_standard_population
 from .io import geography_frame
 
@@ -39,17 +39,24 @@ def compute_indicators(
     standard_population: Path | None = None,
     backend_options: dict[str, Any] | None = None,
     spark: Any | None = None,
+    validation: ValidationOptions | None = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Compute the requested indicators (default: all) for every geography level and grain.
 
     Raises contract.ValidationError (nothing computed) when the input breaks the contract and
     definitions.DefinitionError for a malformed declaration or standard population. Disclosure
     control is always applied; there is no switch.
+
+    ``validation``: plausible date window and ``geography_as_of`` (the whole history on one
+    day's clusters). ``manifest_extra``: a dict the run fills with what the output manifest
+    must say about it (geography mapping used, how readmission exclusions were decided).
     """
     report = _progress_printer(progress)
     results, geography = _results_before_disclosure(
         data_dir, backend=backend, indicators=indicators, report=report,
-        standard_population=standard_population, backend_options=backend_options, spark=spark)
+        standard_population=standard_population, backend_options=backend_options, spark=spark,
+        validation=validation, manifest_extra=manifest_extra)
     report("diskretionering")
     from .disclosure import apply_disclosure_control
 
@@ -67,8 +74,10 @@ class EngineRun:
     def __init__(self, data_dir: Path, *, backend: str = "duckdb",
                  indicators: Sequence[str] | None = None, report: Progress | None = None,
                  standard_population: Path | None = None,
-                 backend_options: dict[str, Any] | None = None, spark: Any | None = None):
+                 backend_options: dict[str, Any] | None = None, spark: Any | None = None,
+                 validation: ValidationOptions | None = None):
         self.report = report or _progress_printer(False)
+        self.validation = validation or ValidationOptions()
         self.indicators = load_indicators(list(indicators) if indicators else None)
         self.standard = load_standard_population(standard_population)
         self.starts = band_starts(self.standard)
@@ -76,28 +85,41 @@ class EngineRun:
         dx_prefixes = tuple(sorted({p for i in self.indicators
                                     for p in i.any_diagnosis_prefixes}))
         self.report("validerer inddata")
-        files = validate(Path(data_dir))
+        files = validate(Path(data_dir), options=self.validation)
+        self.has_contact_reason = files["kontakter"].column_types.get("kontaktaarsag") not in (
+            None, "ABSENT")
+        geography = geography_frame(files, self.validation.geography_as_of)
         options = {k: v for k, v in (backend_options or {}).items() if v is not None}
         if backend == "spark" and spark is not None:
             options["spark"] = spark
         self.report(f"indlæser data ({backend})")
         self.engine: Backend = make_backend(backend, **options)
         try:
-            self.engine.load(files)
+            self.engine.load(files, geography)
             self.report("byggesten: ophold, indlæggelser, bopæl, befolkning")
-            self.blocks = build_blocks(self.engine, diseases=diseases, dx_prefixes=dx_prefixes)
+            self.blocks = build_blocks(self.engine, diseases=diseases, dx_prefixes=dx_prefixes,
+                                       contact_reason=self.has_contact_reason)
         except BaseException:
             self.engine.close()
             raise
-        self.ctx = compiler.Context(geography_frame(files), self.standard,
+        self.ctx = compiler.Context(geography, self.standard,
                                     self.blocks.data_start, self.blocks.data_end)
+
+    def manifest(self) -> dict[str, Any]:
+        """What the output manifest must say about this run (see compute_indicators)."""
+        as_of = self.validation.geography_as_of
+        return {
+            "geography": {"as_of": as_of.isoformat() if as_of else None},
+            "readmission_exclusions": ("kontaktaarsag" if self.has_contact_reason
+                                       else "injury_diagnoses_fallback"),
+        }
 
     def indicator_rows(self, ind: Indicator) -> pd.DataFrame:
         self.report(f"indikator {ind.id}")
         num = self.engine.execute(compiler.numerator_cells(ind, self.blocks, self.engine,
                                                            self.starts))
         pop = None
-        if ind.kind != "readmission":
+        if ind.population is not None:
             pop = self.engine.execute(compiler.population_cells(ind, self.blocks, self.starts))
         return compiler.assemble(ind, num, pop, self.ctx)
 
@@ -114,6 +136,8 @@ def _results_before_disclosure(
     standard_population: Path | None = None,
     backend_options: dict[str, Any] | None = None,
     spark: Any | None = None,
+    validation: ValidationOptions | None = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Internal: the long format BEFORE disclosure control, plus the geography mapping.
 
@@ -121,7 +145,12 @@ def _results_before_disclosure(
     """
     run = EngineRun(data_dir, backend=backend, indicators=indicators, report=report,
                     standard_population=standard_population, backend_options=backend_options,
-                    spark=spark)
+                    spark=spark, validation=validation)
+    if manifest_extra is not None:
+        manifest_extra.update(run.manifest())
+    if not run.has_contact_reason and any(i.kind == "readmission" for i in run.indicators):
+        run.report("bemærk: kontakter har ingen kontaktaarsag; genindlæggelser efter ulykke, "
+                   "vold og selvmordsforsøg udelades ud fra skadediagnoser (reserveregel)")
     try:
         frames = [run.indicator_rows(ind) for ind in run.indicators]
     finally:

@@ -31,7 +31,8 @@ class Backend:
     name: str = ""
     con: Any
 
-    def load(self, files: dict[str, SourceFile]) -> None:
+    def load(self, files: dict[str, SourceFile], geography: pd.DataFrame | None = None) -> None:
+        """Load the canonical tables; ``geography`` replaces the file's member mapping."""
         raise NotImplementedError
 
     def table(self, name: str) -> Table:
@@ -64,8 +65,8 @@ class DuckDBBackend(Backend):
         self.con = ibis.duckdb.connect(**config)
         self.raw: duckdb.DuckDBPyConnection = self.con.con
 
-    def load(self, files: dict[str, SourceFile]) -> None:
-        load_into_duckdb(self.raw, files)
+    def load(self, files: dict[str, SourceFile], geography: pd.DataFrame | None = None) -> None:
+        load_into_duckdb(self.raw, files, geography)
 
     def materialise(self, expr: Table, name: str) -> Table:
         sql = self.con.compile(expr)
@@ -114,11 +115,12 @@ class SparkBackend(Backend):
         self._tmp = Path(tempfile.mkdtemp(prefix="sundhedsaftale-spark-"))
         self._cached: list[Any] = []
 
-    def load(self, files: dict[str, SourceFile]) -> None:
+    def load(self, files: dict[str, SourceFile], geography: pd.DataFrame | None = None) -> None:
         # DuckDB reads and normalises the validated files once; Spark reads the result.
         for name, path in export_canonical_parquet(files, self._tmp).items():
             self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
-        self.register_frame(geography_frame(files), "geography")
+        self.register_frame(geography_frame(files) if geography is None else geography,
+                            "geography")
 
     def materialise(self, expr: Table, name: str) -> Table:
         frame = self.spark.sql(self.con.compile(expr)).cache()

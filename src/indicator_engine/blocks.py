@@ -49,6 +49,10 @@ class Blocks:
     diseases: tuple[str, ...]
     data_start: dt.date | None  # first contact start date
     data_end: dt.date | None  # last contact start date: the end of the observed period
+    #: Rehabilitation plans issued from a contact of an admission: cpr, stay_id, plan_kind,
+    #: issued_date, first_session_date (plans from other contacts are not linked).
+    rehab_plans: Table | None = None
+    has_contact_reason: bool = False
 
 
 def age_at(birth: DateValue, on: DateValue) -> IntegerValue:
@@ -81,7 +85,7 @@ def link_stays(contacts: Table) -> Table:
     ).drop("prev_end", "next_start")
 
 
-_STAY_ATTRIBUTES = ("acute", "psychiatric", "action_dx")
+_STAY_ATTRIBUTES = ("acute", "psychiatric", "action_dx", "specialty", "contact_reason")
 
 
 def _single_stays(marked: Table) -> Table:
@@ -101,6 +105,8 @@ def _multi_stays(multi: Table) -> Table:
         acute=ibis.ifelse(first & multi.acute, 1, 0).max() == 1,
         psychiatric=ibis.ifelse(first & multi.psychiatric, 1, 0).max() == 1,
         action_dx=multi.action_dx.max(where=first),
+        specialty=multi.specialty.max(where=first),
+        contact_reason=multi.contact_reason.max(where=first),
         n_contacts=multi.count(),
     )
 
@@ -211,7 +217,8 @@ def _code_match(code: StringValue, prefixes: tuple[str, ...]) -> BooleanValue:
 
 
 def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
-                 dx_prefixes: tuple[str, ...] | None = None) -> Blocks:
+                 dx_prefixes: tuple[str, ...] | None = None,
+                 contact_reason: bool = False) -> Blocks:
     """Every building block. ``dx_prefixes``: the code prefixes any indicator matches against
     all of a stay's diagnoses; admission_dx keeps only those codes (None: every code)."""
     contacts = backend.table("contacts")
@@ -245,15 +252,27 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
         multi_stays.filter((multi_stays.end_s - multi_stays.start_s) >= ADMISSION_MIN_SECONDS
                            ).select(*_STAY_COLUMNS), distinct=False), "blk_admission_stays")
 
+    # Discharge-ready days run to the end of the STAY: after a transfer to another ward of
+    # the same stay the patient is still in hospital. end_date is the stay's end date (the
+    # contact's own when it is not part of a multi-contact stay).
     marks = backend.table("ready_marks")
     first_mark = marks.group_by("contact_id").aggregate(ready_date=marks.ready_date.min())
-    ready = contacts.select("contact_id", "cpr", "start_date", "end_date", "psychiatric").join(
-        first_mark, "contact_id")
+    stay_end = multi.group_by(["cpr", "stay_id"]).aggregate(s_end=multi.end_date.max())
+    stay_of = multi.select(m_contact="contact_id", m_cpr="cpr", m_stay="stay_id")
+    stay_end = stay_of.join(stay_end, [stay_of.m_cpr == stay_end.cpr,
+                                       stay_of.m_stay == stay_end.stay_id]).select(
+        "m_contact", "s_end")
+    ready = contacts.select("contact_id", "cpr", "start_date", "psychiatric",
+                            contact_end_date="end_date").join(first_mark, "contact_id")
+    ready = ready.left_join(stay_end, ready.contact_id == stay_end.m_contact)
+    ready = ready.mutate(end_date=ready.s_end.coalesce(ready.contact_end_date)).drop(
+        "m_contact", "s_end")
     ready_contacts = backend.materialise(ready, "blk_ready_contacts")
 
     # Residence is looked up once for every (person, date) a block needs: admissions at their
-    # start, contacts with a discharge-ready mark at their start and end.
+    # start and end, contacts with a discharge-ready mark at their start and stay end.
     needs = adm_stays.select("cpr", at_date="start_date").union(
+        adm_stays.select("cpr", at_date="end_date"),
         ready_contacts.select("cpr", at_date="start_date"),
         ready_contacts.select("cpr", at_date="end_date"), distinct=True)
     residence = residence_lookup(needs, population, backend)
@@ -290,6 +309,14 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
     dx = dx.union(action, distinct=False)
     admission_dx = backend.materialise(dx, "blk_admission_dx")
 
+    # Rehabilitation plans issued from a contact of an admission (the discharge they follow).
+    plans = backend.table("rehab_plans")
+    ac = adm_contacts.select(a_contact="contact_id", a_cpr="cpr", a_stay="stay_id")
+    linked_plans = plans.join(ac, plans.contact_id == ac.a_contact).select(
+        cpr=ac.a_cpr, stay_id=ac.a_stay, plan_kind=plans.plan_kind,
+        issued_date=plans.issued_date, first_session_date=plans.first_session_date)
+    rehab_plans = backend.materialise(linked_plans, "blk_rehab_plans")
+
     # Population cells: every 1 January snapshot, by residence, cluster, age, sex and disease
     # registration at that date; small, and the only population scan of the run.
     # Clusters are attached later, per period, from the dated mapping (see compiler.py).
@@ -304,7 +331,8 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
                                               data_end=contacts.start_date.max()))
     return Blocks(contact_stay, stays, admissions,
                   admission_dx, residence, population_cells, ready_contacts, diseases,
-                  _as_date(span["data_start"].iloc[0]), _as_date(span["data_end"].iloc[0]))
+                  _as_date(span["data_start"].iloc[0]), _as_date(span["data_end"].iloc[0]),
+                  rehab_plans=rehab_plans, has_contact_reason=contact_reason)
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -7,6 +7,8 @@ bad arguments, 1 any other failure. Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compute", help="beregn indikatorerne og skriv resultatet")
     comp.add_argument("--data", type=Path, required=True, help="datamappe med inddata")
     comp.add_argument("--out", type=Path, required=True,
-                      help="resultatfil (.parquet, eller .csv)")
+                      help="resultatfil; formatet følger endelsen: .parquet, .csv eller .xlsx")
     comp.add_argument("--backend", choices=BACKENDS, default="duckdb")
     comp.add_argument("--indicators", default=None,
                       help="kommasepareret liste af indikator-id'er (standard: alle)")
@@ -46,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, fx 2GB")
     comp.add_argument("--threads", type=int, default=None, help="DuckDB threads")
     comp.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+    comp.add_argument("--geography-as-of", type=dt.date.fromisoformat, default=None,
+                      metavar="DATO",
+                      help="beregn hele historikken på klyngeinddelingen på denne dag (ÅÅÅÅ-MM-DD)")
+    comp.add_argument("--earliest-date", type=dt.date.fromisoformat, default=None,
+                      metavar="DATO", help="tidligste plausible dato i inddata (standard 1977-01-01)")
+    comp.add_argument("--latest-date", type=dt.date.fromisoformat, default=None,
+                      metavar="DATO",
+                      help="seneste plausible dato i inddata (standard: i dag + 1 år)")
 
     sub.add_parser("list", help="vis de kendte indikatorer")
     return parser
@@ -63,36 +73,52 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validation_options(args: argparse.Namespace) -> object:
+    from .contract import EARLIEST_DATE, ValidationOptions
+
+    return ValidationOptions(earliest=args.earliest_date or EARLIEST_DATE,
+                             latest=args.latest_date, geography_as_of=args.geography_as_of)
+
+
 def _compute(args: argparse.Namespace) -> int:
     from .api import compute_indicators
-    from .io import write_results_atomically
+    from .io import output_format, write_results_atomically
 
+    output_format(args.out)  # an unknown extension is refused before any work
     indicators = ([i.strip() for i in args.indicators.split(",") if i.strip()]
                   if args.indicators else None)
     options = {}
     if args.backend == "duckdb":
         options = {"memory_limit": args.memory_limit, "threads": args.threads}
+    manifest_extra: dict[str, object] = {}
     results = compute_indicators(args.data, backend=args.backend, indicators=indicators,
                                  progress=not args.quiet,
                                  standard_population=args.standard_population,
-                                 backend_options=options)
+                                 backend_options=options,
+                                 validation=_validation_options(args),  # type: ignore[arg-type]
+                                 manifest_extra=manifest_extra)
     write_results_atomically(results, args.out)
     print(f"{len(results)} rækker skrevet til {args.out}", file=sys.stderr)
+    as_of = manifest_extra.get("geography", {}).get("as_of")  # type: ignore[attr-defined]
+    print("klyngeinddeling: " + (f"som pr. {as_of} for hele perioden" if as_of
+                                 else "den gældende på hver begivenheds dato"), file=sys.stderr)
     return EXIT_OK
 
 
 def _list() -> int:
     from .definitions import load_indicators
 
+    print("indicator_id\tdefinition_version\tunit\tprovisional\ttitle_da")
     for ind in load_indicators():
-        flag = " (foreløbig kodeliste)" if ind.provisional else ""
-        print(f"{ind.id}\tv{ind.version}\t{ind.unit}\t{ind.title_da}{flag}")
+        flag = "true" if ind.provisional else "false"
+        print(f"{ind.id}\t{ind.version}\t{ind.unit}\t{flag}\t{ind.title_da}")
     return EXIT_OK
 
 
 def main(argv: list[str]) -> int:
     from .contract import ValidationError
     from .definitions import DefinitionError
+    from .io import OutputFormatError
 
     parser = _parser()
     try:
@@ -114,3 +140,15 @@ def main(argv: list[str]) -> int:
     except DefinitionError as exc:
         print(f"Fejl i definition: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OutputFormatError as exc:
+        print(f"Uddata afvist: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:
+        # An unexpected error's message or traceback may quote input values (a reader error
+        # prints the offending line): only its kind is shown unless debugging is asked for.
+        if os.environ.get("SUNDHEDSAFTALE_ENGINE_DEBUG"):
+            raise
+        print(f"Uventet fejl ({type(exc).__name__}); intet er skrevet. Detaljerne vises ikke, "
+              f"da de kan indeholde inddata (SUNDHEDSAFTALE_ENGINE_DEBUG=1 viser dem).",
+              file=sys.stderr)
+        return EXIT_FAILURE

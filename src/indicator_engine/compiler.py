@@ -28,7 +28,13 @@ from ibis.expr.types import BooleanValue, IntegerValue, Table
 from .backends import Backend
 from .blocks import Blocks, age_at, cluster_lookup, prefix_match, with_residence
 from .contract import REGION_CODE
-from .definitions import Indicator
+from .definitions import (
+    OWN_DENOMINATOR_KINDS,
+    CodeListRef,
+    Indicator,
+    StayFilter,
+    load_contact_reasons,
+)
 from .stats import direct_standardise, rate_interval, wilson_interval
 
 GRAINS = ("month", "quarter", "year")
@@ -39,7 +45,7 @@ OUTPUT_COLUMNS = [
     "ci_high", "value_std", "std_ci_low", "std_ci_high", "suppressed", "suppression_reason",
 ]
 CELL_DIMS = ["month", "kom", "district", "cluster", "band", "sex"]
-SCALE = {"percent": 100.0, "per_1000": 1000.0}
+SCALE = {"percent": 100.0, "per_1000": 1000.0, "days": 1.0}
 
 
 # --- expressions -----------------------------------------------------------------------------
@@ -50,114 +56,182 @@ def band_expr(age: IntegerValue, starts: list[int]) -> IntegerValue:
     return ibis.cases(*cases, else_=0).cast("int64") if cases else ibis.literal(0, "int64")
 
 
-def stay_filter(adm: Table, section: dict[str, Any], blocks: Blocks,
-                indicator: Indicator) -> Table:
-    """Admissions matching a declaration section (stay type, acute, age, disease, code lists)."""
-    stay_type = section.get("stay_type", "any")
-    if stay_type == "somatic":
-        adm = adm.filter(~adm.psychiatric)
-    elif stay_type == "psychiatric":
-        adm = adm.filter(adm.psychiatric)
-    if section.get("acute"):
-        adm = adm.filter(adm.acute)
-    age = adm[f"age_{section.get('age_at', 'start')}"]
-    if "min_age" in section:
-        adm = adm.filter(age >= int(section["min_age"]))
-    if "max_age" in section:
-        adm = adm.filter(adm[f"age_{section.get('age_at', 'start')}"] <= int(section["max_age"]))
-    if section.get("disease"):
-        adm = adm.filter(adm[f"has_{section['disease']}"])
-    for key in ("include", "exclude"):
-        entries = section.get(key, [])
-        if not entries:
-            continue
-        action_cond: BooleanValue | None = None
-        any_prefixes: list[str] = []
-        for entry in entries:
-            prefixes = indicator.codelists[entry["codelist"]].prefixes
-            if entry["match"] == "action":
-                m = prefix_match(adm.action_dx, prefixes)
-                action_cond = m if action_cond is None else (action_cond | m)
-            else:
-                any_prefixes += prefixes
-        dx_hits = None
-        if any_prefixes:
-            dx = blocks.admission_dx
-            dx_hits = dx.filter(prefix_match(dx.code, tuple(any_prefixes))).select(
-                x_cpr="cpr", x_stay="stay_id").distinct()
-        if key == "include":
-            if action_cond is not None and dx_hits is not None:
-                hit = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_id == dx_hits.x_stay])
-                adm = adm.filter(action_cond).union(hit, distinct=True)
-            elif action_cond is not None:
-                adm = adm.filter(action_cond)
-            elif dx_hits is not None:
-                adm = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_id == dx_hits.x_stay])
+def _codes_match(adm: Table, refs: tuple[CodeListRef, ...], blocks: Blocks,
+                 indicator: Indicator) -> tuple[BooleanValue | None, Table | None]:
+    """(condition on the action diagnosis, stays with a hit among any diagnosis) for a list
+    of code-list references."""
+    action_cond: BooleanValue | None = None
+    any_prefixes: list[str] = []
+    for ref in refs:
+        prefixes = indicator.codelists[ref.codelist].prefixes
+        if ref.match == "action":
+            m = prefix_match(adm.action_dx, prefixes)
+            action_cond = m if action_cond is None else (action_cond | m)
         else:
-            if action_cond is not None:
-                adm = adm.filter(~action_cond)
-            if dx_hits is not None:
-                adm = adm.anti_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
-                                              adm.stay_id == dx_hits.x_stay])
+            any_prefixes += prefixes
+    dx_hits = None
+    if any_prefixes:
+        dx = blocks.admission_dx
+        dx_hits = dx.filter(prefix_match(dx.code, tuple(any_prefixes))).select(
+            x_cpr="cpr", x_stay="stay_id").distinct()
+    return action_cond, dx_hits
+
+
+def _exclude(adm: Table, refs: tuple[CodeListRef, ...], blocks: Blocks,
+             indicator: Indicator) -> Table:
+    if not refs:
+        return adm
+    action_cond, dx_hits = _codes_match(adm, refs, blocks, indicator)
+    if action_cond is not None:
+        adm = adm.filter(~action_cond)
+    if dx_hits is not None:
+        adm = adm.anti_join(dx_hits, [adm.cpr == dx_hits.x_cpr, adm.stay_id == dx_hits.x_stay])
     return adm
 
 
-def _readmission_events(ind: Indicator, blocks: Blocks) -> Table:
+def stay_filter(adm: Table, f: StayFilter, blocks: Blocks, indicator: Indicator) -> Table:
+    """Admissions matching a declaration section (stay type, acute, age, duration, specialty,
+    disease, code lists, contact reasons)."""
+    if f.stay_type == "somatic":
+        adm = adm.filter(~adm.psychiatric)
+    elif f.stay_type == "psychiatric":
+        adm = adm.filter(adm.psychiatric)
+    if f.acute:
+        adm = adm.filter(adm.acute)
+    age = adm[f"age_{f.age_at}"]
+    if f.min_age is not None:
+        adm = adm.filter(age >= f.min_age)
+    if f.max_age is not None:
+        adm = adm.filter(adm[f"age_{f.age_at}"] <= f.max_age)
+    if f.max_hours is not None:
+        adm = adm.filter((adm.end_s - adm.start_s) <= f.max_hours * 3600)
+    if f.specialties:
+        names = tuple(indicator.codelists[f.specialties].prefixes)
+        adm = adm.filter(adm.specialty.isin(names))
+    if f.disease:
+        adm = adm.filter(adm[f"has_{f.disease}"])
+    if f.include:
+        action_cond, dx_hits = _codes_match(adm, f.include, blocks, indicator)
+        if action_cond is not None and dx_hits is not None:
+            hit = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
+                                          adm.stay_id == dx_hits.x_stay])
+            adm = adm.filter(action_cond).union(hit, distinct=True)
+        elif action_cond is not None:
+            adm = adm.filter(action_cond)
+        elif dx_hits is not None:
+            adm = adm.semi_join(dx_hits, [adm.cpr == dx_hits.x_cpr,
+                                          adm.stay_id == dx_hits.x_stay])
+    adm = _exclude(adm, f.exclude, blocks, indicator)
+    if f.exclude_contact_reasons or f.fallback_exclude:
+        if blocks.has_contact_reason and f.exclude_contact_reasons:
+            _, meaning = load_contact_reasons()
+            codes = sorted(c for c, m in meaning.items() if m in f.exclude_contact_reasons)
+            adm = adm.filter(~adm.contact_reason.isin(codes) | adm.contact_reason.isnull())
+        else:
+            adm = _exclude(adm, f.fallback_exclude, blocks, indicator)
+    return adm
+
+
+def _date_col(ind: Indicator) -> str:
+    return "end_date" if ind.period.date == "end" else "start_date"
+
+
+def place(t: Table, blocks: Blocks, backend: Backend, date_col: str) -> Table:
+    """The one rule for where and when an event counts: residence (municipality, district)
+    and cluster mapping on the SAME date that gives its period (``period_date``).
+
+    Admissions carry residence and cluster at their start already; any other date is looked
+    up again (the residence block holds every (person, date) pair the blocks need)."""
+    if date_col != "start_date" or "cluster" not in t.columns:
+        t = t.drop(*[c for c in ("birth_date", "sex", "kom", "district", "cluster")
+                     if c in t.columns])
+        t = with_residence(t, blocks.residence, date_col)
+        t = cluster_lookup(t, backend.table("geography"), date_col)
+    return t.mutate(period_date=t[date_col])
+
+
+def _readmission_events(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
     adm = blocks.admissions
-    idx_spec, re_spec = ind.section("index"), ind.section("readmission")
-    window = int(re_spec.get("window_days", 30))
-    idx = stay_filter(adm, idx_spec, blocks, ind)
-    if ind.section("period").get("require_follow_up") and blocks.data_end is not None:
+    assert ind.index is not None and ind.readmission is not None
+    window = int(ind.readmission.window_days or 30)
+    idx = stay_filter(adm, ind.index, blocks, ind)
+    if ind.period.require_follow_up and blocks.data_end is not None:
         # Only index stays whose whole follow-up window lies inside the data.
         idx = idx.filter(idx.end_date <= ibis.date(blocks.data_end - dt.timedelta(days=window)))
-    re = stay_filter(adm, re_spec, blocks, ind).select(r_cpr="cpr", r_start="start_s")
+    re = stay_filter(adm, ind.readmission, blocks, ind).select(r_cpr="cpr", r_start="start_s")
     keys = idx.select("cpr", "stay_id", "end_s")
     hits = keys.join(re, [keys.cpr == re.r_cpr, re.r_start > keys.end_s,
                           re.r_start <= keys.end_s + window * 86400]).select(
         h_cpr="cpr", h_stay="stay_id").distinct()
+    return _readmission_flagged(idx, hits, ind, blocks, backend)
+
+
+def _readmission_flagged(idx: Table, hits: Table, ind: Indicator, blocks: Blocks,
+                         backend: Backend) -> Table:
+    assert ind.index is not None
     j = idx.left_join(hits, [idx.cpr == hits.h_cpr, idx.stay_id == hits.h_stay])
-    period_col = "end_date" if ind.section("period").get("date", "end") == "end" else "start_date"
-    return j.mutate(
-        numerator=j.h_cpr.notnull().cast("int64"),
-        denominator=ibis.literal(1, "int64"),
-        period_date=j[period_col],
-        age=j[f"age_{idx_spec.get('age_at', 'start')}"],
-    )
+    j = j.mutate(numerator=j.h_cpr.notnull().cast("int64")).drop("h_cpr", "h_stay")
+    j = place(j, blocks, backend, _date_col(ind))
+    return j.mutate(denominator=ibis.literal(1, "int64"), age=j[f"age_{ind.index.age_at}"])
 
 
-def _event_rate_events(ind: Indicator, blocks: Blocks) -> Table:
-    spec = ind.section("event")
-    ev = stay_filter(blocks.admissions, spec, blocks, ind)
-    period_col = "end_date" if ind.section("period").get("date", "start") == "end" else "start_date"
-    return ev.mutate(numerator=ibis.literal(1, "int64"), period_date=ev[period_col],
-                     age=ev[f"age_{spec.get('age_at', 'start')}"])
+def _event_rate_events(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
+    assert ind.event is not None
+    ev = stay_filter(blocks.admissions, ind.event, blocks, ind)
+    ev = place(ev, blocks, backend, _date_col(ind))
+    return ev.mutate(numerator=ibis.literal(1, "int64"), age=ev[f"age_{ind.event.age_at}"])
 
 
 def _bed_day_events(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
-    spec = ind.section("event")
+    assert ind.event is not None
     j = blocks.ready_contacts
-    if spec.get("stay_type") == "somatic":
+    if ind.event.stay_type == "somatic":
         j = j.filter(~j.psychiatric)
-    elif spec.get("stay_type") == "psychiatric":
+    elif ind.event.stay_type == "psychiatric":
         j = j.filter(j.psychiatric)
-    at = "end_date" if ind.section("geography").get("at", "end") == "end" else "start_date"
-    j = with_residence(j, blocks.residence, at)
-    j = cluster_lookup(j, backend.table("geography"), at)
+    # end_date is the end of the stay the marked contact belongs to (see blocks.py).
+    j = place(j, blocks, backend, "end_date")
     days = j.end_date.epoch_days() - j.ready_date.epoch_days()
-    period_col = "end_date" if ind.section("period").get("date", "end") == "end" else "start_date"
-    return j.mutate(numerator=ibis.greatest(days, 0).cast("int64"), period_date=j[period_col],
-                    age=age_at(j.birth_date, j[at]))
+    return j.mutate(numerator=ibis.greatest(days, 0).cast("int64"),
+                    age=age_at(j.birth_date, j.end_date))
+
+
+def _plan_events(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
+    """Per index admission, the number of plans of the declared kinds it issued
+    (plans_per_discharge); or per plan with a first session, the days from discharge
+    to that session (waiting_time)."""
+    assert ind.index is not None and ind.plans is not None and blocks.rehab_plans is not None
+    idx = stay_filter(blocks.admissions, ind.index, blocks, ind)
+    plans = blocks.rehab_plans
+    plans = plans.filter(plans.plan_kind.isin(list(ind.plans.kinds)))
+    if ind.kind == "plans_per_discharge":
+        per_stay = plans.group_by(["cpr", "stay_id"]).aggregate(n_plans=plans.count()).rename(
+            p_cpr="cpr", p_stay="stay_id")
+        j = idx.left_join(per_stay, [idx.cpr == per_stay.p_cpr,
+                                     idx.stay_id == per_stay.p_stay])
+        j = j.mutate(numerator=j.n_plans.coalesce(0).cast("int64"),
+                     denominator=ibis.literal(1, "int64")).drop("p_cpr", "p_stay", "n_plans")
+    else:
+        started = plans.filter(plans.first_session_date.notnull()).select(
+            p_cpr="cpr", p_stay="stay_id", first_session_date="first_session_date")
+        j = idx.join(started, [idx.cpr == started.p_cpr, idx.stay_id == started.p_stay])
+        wait = j.first_session_date.epoch_days() - j.end_date.epoch_days()
+        j = j.mutate(numerator=ibis.greatest(wait, 0).cast("int64"),
+                     denominator=ibis.literal(1, "int64")).drop("p_cpr", "p_stay",
+                                                                "first_session_date")
+    j = place(j, blocks, backend, _date_col(ind))
+    return j.mutate(age=j[f"age_{ind.index.age_at}"])
 
 
 def event_table(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
     if ind.kind == "readmission":
-        return _readmission_events(ind, blocks)
+        return _readmission_events(ind, blocks, backend)
     if ind.kind == "event_rate":
-        return _event_rate_events(ind, blocks)
+        return _event_rate_events(ind, blocks, backend)
     if ind.kind == "bed_days":
         return _bed_day_events(ind, blocks, backend)
+    if ind.kind in ("plans_per_discharge", "waiting_time"):
+        return _plan_events(ind, blocks, backend)
     raise ValueError(ind.kind)
 
 
@@ -167,20 +241,21 @@ def numerator_cells(ind: Indicator, blocks: Blocks, backend: Backend,
     ev = ev.mutate(month=ev.period_date.truncate("M").cast("date"),
                    band=band_expr(ev.age, starts))
     metrics = {"numerator": ev.numerator.sum().cast("int64")}
-    if ind.kind == "readmission":
+    if ind.kind in OWN_DENOMINATOR_KINDS:
         metrics["denominator"] = ev.denominator.sum().cast("int64")
     return ev.group_by(CELL_DIMS).aggregate(**metrics)
 
 
 def population_cells(ind: Indicator, blocks: Blocks, starts: list[int]) -> Table:
-    spec = ind.section("population")
+    spec = ind.population
+    assert spec is not None
     p = blocks.population_cells
-    if "min_age" in spec:
-        p = p.filter(p.age >= int(spec["min_age"]))
-    if "max_age" in spec:
-        p = p.filter(p.age <= int(spec["max_age"]))
-    if spec.get("disease"):
-        p = p.filter(p[f"has_{spec['disease']}"])
+    if spec.min_age is not None:
+        p = p.filter(p.age >= spec.min_age)
+    if spec.max_age is not None:
+        p = p.filter(p.age <= spec.max_age)
+    if spec.disease:
+        p = p.filter(p[f"has_{spec.disease}"])
     p = p.mutate(year=p.ref_date.year().cast("int64"), band=band_expr(p.age, starts))
     return p.group_by(["year", "kom", "district", "band", "sex"]).aggregate(
         persons=p.persons.sum().cast("int64"))
@@ -262,10 +337,11 @@ def _strata(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
 
     The roll-up runs as DuckDB SQL over the small cell tables, whichever backend computed
     them (DuckDB is always there: it validates the input)."""
-    metrics = ["numerator", "denominator"] if ind.kind == "readmission" else ["numerator"]
+    own = ind.kind in OWN_DENOMINATOR_KINDS
+    metrics = ["numerator", "denominator"] if own else ["numerator"]
     with duckdb.connect() as con:
         con.register("num", num)
-        if ind.kind == "readmission":
+        if own:
             out = con.sql(_numerator_sql(metrics)).df()
         else:
             assert pop is not None
@@ -296,6 +372,7 @@ def assemble(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
              ctx: Context) -> pd.DataFrame:
     """Long-format rows (before disclosure control) from the finest cells."""
     strata = _strata(ind, num, pop, ctx)
+    strata = strata[~partial_cluster_rows(strata, ctx.geography)]
     group = ["period_grain", "period_start", "geo_level", "geo_code"]
     crude = strata.groupby(group, sort=False)[["numerator", "denominator"]].sum().reset_index()
     crude = crude[crude["denominator"] > 0].copy()
@@ -305,6 +382,10 @@ def assemble(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
     crude["value"] = x / n * scale
     if ind.unit == "percent":
         low, high = wilson_interval(x, n)
+    elif ind.unit == "days":
+        # A mean of skewed waiting times: an interval would need the spread of the single
+        # waits, which the cells do not keep. None is computed (docs/engine.md).
+        low = high = np.full(len(x), np.nan)
     else:
         low, high = rate_interval(x, n)
     crude["ci_low"] = low * scale
@@ -334,6 +415,45 @@ def assemble(ind: Indicator, num: pd.DataFrame, pop: pd.DataFrame | None,
     crude["denominator"] = crude["denominator"].round().astype("Int64")
     out = crude[OUTPUT_COLUMNS].copy()
     return sort_rows(out)
+
+
+def _period_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    return start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+
+
+def partial_cluster_rows(rows: pd.DataFrame, geography: pd.DataFrame) -> pd.Series:
+    """True for cluster rows of a period the cluster covers only in part: it was founded,
+    ended, or gained or lost a member (municipality or district) inside the period.
+
+    The coverage rule: such rows are NOT published (dropped before disclosure control), so
+    every published cluster row covers its whole period with one membership, and equals the
+    sum of its members' rows. With --geography-as-of no mapping changes, so none are dropped.
+    """
+    flags = pd.Series(False, index=rows.index)
+    is_cluster = rows["geo_level"] == "cluster"
+    if not is_cluster.any() or geography.empty:
+        return flags
+    # Dates inside which a cluster's membership changes: a member row starting after the
+    # first day or ending before the last day of the period.
+    starts = [(r.cluster, pd.Timestamp(r.valid_from)) for r in geography.itertuples()]
+    ends = [(r.cluster, pd.Timestamp(r.valid_to)) for r in geography.itertuples()
+            if r.valid_to.year < 9999]
+    keys = rows.loc[is_cluster, ["period_grain", "period_start", "geo_code"]].drop_duplicates()
+    partial: set[tuple[str, pd.Timestamp, str]] = set()
+    for grain, start, code in keys.itertuples(index=False):
+        first = pd.Timestamp(start)
+        last = _period_end(first, grain)
+        if any(c == code and first < d <= last for c, d in starts) or any(
+                c == code and first <= d < last for c, d in ends):
+            partial.add((grain, first, code))
+    if not partial:
+        return flags
+    sel = rows.loc[is_cluster]
+    hit = [(g, pd.Timestamp(p), c) in partial for g, p, c in
+           zip(sel["period_grain"], sel["period_start"], sel["geo_code"], strict=True)]
+    flags.loc[sel.index] = hit
+    return flags
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:

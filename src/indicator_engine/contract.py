@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -24,9 +25,16 @@ MAX_DISTINCT_VALUES = 100_000
 
 ColumnKind = Literal["str", "date", "time", "bool"]
 
-# A pseudonym must never look like a real CPR number (DDMMYY-NNNN or DDMMYYNNNN).
-CPR_LIKE_PATTERN = r"\s*\d{6}-?\d{4}\s*"
+# A pseudonym must never look like a real CPR number: ten digits with nothing but spaces or
+# punctuation around and between them (0101011234, 010101-1234, "01 01 01 12 34", 010101.1234).
+CPR_LIKE_PATTERN = r"[^0-9A-Za-z]*(\d[^0-9A-Za-z]*){10}"
+#: Default plausible window for event dates: 1977-01-01 (the national patient register's
+#: first year) to one year after today. Configurable per run (ValidationOptions).
+EARLIEST_DATE = dt.date(1977, 1, 1)
 PSYCHIATRIC_SPECIALTIES = ("psykiatri", "børne- og ungdomspsykiatri")
+#: Kinds of rehabilitation plan: general (almen), specialised (specialiseret), rehabilitation
+#: at specialised level (rehabilitering).
+PLAN_KINDS = ("almen", "specialiseret", "rehabilitering")
 REGION_CODE = "1084"
 
 
@@ -41,12 +49,20 @@ class Column:
     pseudonym: bool = False  # refuse values that look like a real CPR number
     #: Few distinct values (codes, dates of reference): checked once per distinct value.
     categorical: bool = False
+    #: The column may be absent from the file (an optional column; absent = all null).
+    optional: bool = False
+    #: "event": the date must lie in the plausible window; "birth": not after today.
+    date_check: Literal["event", "birth"] | None = None
 
 
 @dataclass(frozen=True)
 class TableSchema:
     name: str
     columns: tuple[Column, ...]
+    #: An empty file is refused (the tables every indicator needs).
+    required_rows: bool = True
+    #: Absent file = an empty table (optional input tables).
+    optional: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -61,9 +77,9 @@ KONTAKTER = TableSchema(
         Column("dw_ek_kontakt", "str"),
         Column("dw_ek_forloeb", "str", nullable=True),
         Column("cpr", "str", pseudonym=True),
-        Column("dato_start", "date"),
+        Column("dato_start", "date", date_check="event"),
         Column("tidspunkt_start", "time"),
-        Column("dato_slut", "date"),
+        Column("dato_slut", "date", date_check="event"),
         Column("tidspunkt_slut", "time"),
         Column("aktionsdiagnose", "str", pattern=ICD_PATTERN, pattern_hint=ICD_HINT,
                categorical=True),
@@ -72,6 +88,10 @@ KONTAKTER = TableSchema(
                categorical=True),
         Column("sorenhed_ans", "str", nullable=True),
         Column("hovedspeciale_ans", "str", categorical=True),
+        # LPR3 contact reason (kontaktårsag), optional: ALCC + 2 digits (see
+        # definitions/contact_reasons_v1.csv for what the engine reads each code as).
+        Column("kontaktaarsag", "str", nullable=True, optional=True, pattern=r"ALCC\d{2}",
+               pattern_hint="LPR3-kontaktårsag, fx ALCC01", categorical=True),
     ),
 )
 DIAGNOSER = TableSchema(
@@ -87,9 +107,9 @@ DIAGNOSER = TableSchema(
 BEFOLKNING = TableSchema(
     "befolkning",
     (
-        Column("ref_dato", "date", categorical=True),
+        Column("ref_dato", "date", categorical=True, date_check="event"),
         Column("cpr", "str", pseudonym=True),
-        Column("foed_dag", "date"),
+        Column("foed_dag", "date", date_check="birth"),
         Column("koen", "str", allowed=("M", "K"), categorical=True),
         Column("kom", "str", pattern=r"\d{3}", pattern_hint="3-cifret kommunekode",
                categorical=True),
@@ -101,24 +121,40 @@ FAERDIGBEHANDLET = TableSchema(
     "faerdigbehandlet",
     (
         Column("dw_ek_kontakt", "str"),
-        Column("dato_faerdigbehandlet", "date"),
+        Column("dato_faerdigbehandlet", "date", date_check="event"),
         Column("tidspunkt_faerdigbehandlet", "time"),
     ),
+    required_rows=False,
 )
 KRONISKE_SYGDOMME = TableSchema(
     "kroniske_sygdomme",
     (
         Column("cpr", "str", pseudonym=True),
         Column("sygdom", "str", categorical=True),
-        Column("dato_fra", "date"),
+        Column("dato_fra", "date", date_check="birth"),
     ),
+    required_rows=False,
+)
+GENOPTRAENINGSPLANER = TableSchema(
+    "genoptraeningsplaner",
+    (
+        Column("cpr", "str", pseudonym=True),
+        Column("dw_ek_kontakt", "str"),  # the hospital contact that issued the plan
+        Column("dato_udstedt", "date", date_check="event"),
+        Column("plantype", "str", allowed=PLAN_KINDS, categorical=True),
+        # First session of the municipal rehabilitation (empty: not started / not known).
+        Column("dato_foerste_traening", "date", nullable=True, date_check="event"),
+    ),
+    required_rows=False,
+    optional=True,
 )
 GEOGRAFI = TableSchema(
     "geografi",
     (
-        Column("level", "str", allowed=("municipality", "district")),
-        Column("code", "str", pattern=r"\d{3}(-\d{2})?", pattern_hint="fx 147 eller 101-01"),
-        Column("cluster", "str"),
+        Column("level", "str", allowed=("cluster", "municipality", "district")),
+        Column("code", "str", pattern=r"[0-9A-Za-z_-]{1,40}",
+               pattern_hint="fx 147, 101-01 eller en klyngekode som byen"),
+        Column("cluster", "str", nullable=True),
         Column("valid_from", "date"),
         Column("valid_to", "date", nullable=True),
     ),
@@ -126,7 +162,7 @@ GEOGRAFI = TableSchema(
 
 #: Registry tables: Parquet or CSV. geografi is always CSV.
 TABLES: tuple[TableSchema, ...] = (KONTAKTER, DIAGNOSER, BEFOLKNING, FAERDIGBEHANDLET,
-                                   KRONISKE_SYGDOMME)
+                                   KRONISKE_SYGDOMME, GENOPTRAENINGSPLANER)
 ALL_TABLES: tuple[TableSchema, ...] = (*TABLES, GEOGRAFI)
 
 
@@ -168,6 +204,7 @@ class SourceFile:
     is_csv: bool
     column_types: dict[str, str] = field(default_factory=dict)
     key_unique: bool | None = None  # set by the row checks' scan (see _unique_key_sql)
+    absent: bool = False  # an optional table without a file: read as an empty table
 
     @property
     def label(self) -> str:
@@ -176,6 +213,11 @@ class SourceFile:
     def relation_sql(self, *, row_numbers: bool = True) -> str:
         """The file as a relation, with its 1-based data row as ``__row`` (numbering rows
         costs a good part of a Parquet scan: fast checks ask for none)."""
+        if self.absent:
+            types = {"str": "VARCHAR", "date": "DATE", "time": "TIME", "bool": "BOOLEAN"}
+            cols = ", ".join(f"CAST(NULL AS {types[c.kind]}) AS {_q(c.name)}"
+                             for c in self.table.columns)
+            return f"(SELECT {cols}, CAST(NULL AS BIGINT) AS __row WHERE false)"
         p = str(self.path).replace("'", "''")
         if not row_numbers:
             if self.is_csv:
@@ -195,13 +237,22 @@ class SourceFile:
 
 
 def locate(data_dir: Path, table: TableSchema) -> SourceFile | None:
+    """The table's file, or None when there is none. Two files for one table (kontakter.csv
+    beside kontakter.parquet) are refused: which one is meant cannot be guessed."""
     if table.name == "geografi":
         candidates = [data_dir / "geografi.csv"]
     else:
         candidates = [data_dir / f"{table.name}.parquet", data_dir / f"{table.name}.csv"]
-    for path in candidates:
-        if path.is_file():
-            return SourceFile(table, path, path.suffix == ".csv")
+    found = [path for path in candidates if path.is_file()]
+    if len(found) > 1:
+        raise ValidationError([Problem(
+            " og ".join(p.name for p in found),
+            "to filer for samme tabel; fjern den, der ikke skal bruges")])
+    if found:
+        return SourceFile(table, found[0], found[0].suffix == ".csv")
+    if table.optional:
+        return SourceFile(table, data_dir / f"{table.name}.parquet", False, absent=True,
+                          column_types={c.name: "NULL" for c in table.columns})
     return None
 
 
@@ -213,6 +264,9 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+ABSENT = "ABSENT"  # column type of an optional column missing from its file
+
+
 def typed_expr(col: Column, source_type: str) -> str | None:
     """SQL giving the column's value in its contract type (NULL when unparseable).
 
@@ -220,6 +274,9 @@ def typed_expr(col: Column, source_type: str) -> str | None:
     """
     c = _q(col.name)
     st = source_type.upper().strip('"')
+    if st == ABSENT:  # an optional column the file does not have
+        sql_type = {"str": "VARCHAR", "date": "DATE", "time": "TIME", "bool": "BOOLEAN"}
+        return f"CAST(NULL AS {sql_type[col.kind]})"
     if st == "NULL":  # an all-null column (e.g. an empty Parquet table written by pandas)
         sql_type = {"str": "VARCHAR", "date": "DATE", "time": "TIME", "bool": "BOOLEAN"}
         return f"CAST({c} AS {sql_type[col.kind]})"
@@ -273,17 +330,58 @@ class RowCheck(NamedTuple):
     uses: tuple[str, ...]  # every column the condition reads
 
 
-def _row_checks(src: SourceFile) -> list[RowCheck]:
+@dataclass(frozen=True)
+class ValidationOptions:
+    """Run-dependent limits of validation.
+
+    ``earliest``/``latest``: the plausible window for event dates (contacts, marks, reference
+    dates, plans); default 1977-01-01 to one year after today. ``today``: birth dates and
+    disease registrations after it are refused. ``geography_as_of``: the run maps the whole
+    history on this day's geography, so only that day needs a cluster for every member.
+    """
+
+    earliest: dt.date = EARLIEST_DATE
+    latest: dt.date | None = None  # None: today + 1 year
+    today: dt.date | None = None  # None: the real today
+    geography_as_of: dt.date | None = None
+
+    @property
+    def today_(self) -> dt.date:
+        return self.today or dt.date.today()
+
+    @property
+    def latest_(self) -> dt.date:
+        if self.latest is not None:
+            return self.latest
+        t = self.today_
+        try:
+            return t.replace(year=t.year + 1)
+        except ValueError:  # 29 February
+            return t.replace(year=t.year + 1, day=28)
+
+
+def _row_checks(src: SourceFile, options: ValidationOptions | None = None) -> list[RowCheck]:
     """The row-level checks of a file's table."""
+    options = options or ValidationOptions()
     checks: list[RowCheck] = []
 
     def add(column: str, condition: str, message: str, *uses: str) -> None:
         checks.append(RowCheck(column, condition, message, uses or (column,)))
 
     for col in src.table.columns:
+        if src.column_types[col.name] == ABSENT:
+            continue
         typed = typed_expr(col, src.column_types[col.name])
         assert typed is not None
         c = _q(col.name)
+        if col.date_check == "event":
+            lo, hi = options.earliest, options.latest_
+            add(col.name, (f"(({typed}) IS NOT NULL AND (({typed}) < DATE '{lo}' "
+                           f"OR ({typed}) > DATE '{hi}'))"),
+                f"datoen ligger uden for det plausible vindue {lo}–{hi}")
+        elif col.date_check == "birth":
+            add(col.name, f"(({typed}) IS NOT NULL AND ({typed}) > DATE '{options.today_}')",
+                "datoen ligger i fremtiden")
         if not col.nullable:
             # `= ''` not trim(): trim costs seconds at 20 M rows; blanks fail the patterns.
             empty = f"({c} IS NULL" + (f" OR {c} = ''" if col.kind == "str" else "") + ")"
@@ -330,6 +428,15 @@ def _row_checks(src: SourceFile) -> list[RowCheck]:
             "en kommunekode har 3 cifre", "level", "code")
         add("code", "(level = 'district' AND NOT regexp_full_match(code, '\\d{3}-\\d{2}'))",
             "en bydelskode har formen 101-01", "level", "code")
+        add("cluster", "(level <> 'cluster' AND (cluster IS NULL OR cluster = ''))",
+            "kommuner og bydele skal have en klynge", "level", "cluster")
+    if t == "genoptraeningsplaner":
+        iss = typed_expr(src.table.column("dato_udstedt"), src.column_types["dato_udstedt"])
+        first = typed_expr(src.table.column("dato_foerste_traening"),
+                           src.column_types["dato_foerste_traening"])
+        add("dato_foerste_traening", f"(({first}) < ({iss}))",
+            "første træning ligger før planen blev udstedt", "dato_udstedt",
+            "dato_foerste_traening")
     return checks
 
 
@@ -392,8 +499,9 @@ def _rows_pass(con: duckdb.DuckDBPyConnection, src: SourceFile,
     return True
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector) -> None:
-    checks = _row_checks(src)
+def _check_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector,
+                options: ValidationOptions | None = None) -> None:
+    checks = _row_checks(src, options)
     if _rows_pass(con, src, checks):
         return
     flags = ", ".join(f"CASE WHEN {c.condition} THEN {i} END" for i, c in enumerate(checks))
@@ -407,16 +515,60 @@ def _check_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector
             _add_row_problem(out, src, int(row), checks[i].column, checks[i].message)
 
 
+_CSV_ERROR = {
+    "MISSING COLUMNS": "for få kolonner i rækken",
+    "TOO MANY COLUMNS": "for mange kolonner i rækken",
+    "UNQUOTED VALUE": "citationstegn, der ikke er afsluttet eller står forkert",
+    "LINE SIZE OVER MAXIMUM": "linjen er for lang",
+    "INVALID ENCODING": "ugyldig tegnkodning (filen skal være UTF-8)",
+    "INVALID STATE": "rækken kan ikke læses som CSV",
+    "CAST": "værdien kan ikke læses",
+}
+_rejects = itertools.count()
+
+
+def _check_csv_structure(con: duckdb.DuckDBPyConnection, src: SourceFile,
+                         out: _Collector) -> bool:
+    """Read the whole CSV once, keeping the rows the reader cannot parse aside (DuckDB's
+    rejects table) instead of failing with the offending line in the message; report each
+    such row by line and column, never its content. A malformed row anywhere (also after the
+    part the reader samples to detect the dialect) is found here."""
+    n = next(_rejects)
+    table, scan = f"__rejects_{n}", f"__rejects_scan_{n}"
+    p = str(src.path).replace("'", "''")
+    con.execute(
+        f"SELECT count(*) FROM read_csv('{p}', header=true, delim=',', quote='\"', "
+        f"all_varchar=true, encoding='utf-8', store_rejects=true, rejects_table='{table}', "
+        f"rejects_scan='{scan}')").fetchall()
+    rows = con.sql(f"SELECT line, column_idx, column_name, CAST(error_type AS VARCHAR) "
+                   f"FROM {table} ORDER BY line LIMIT {MAX_ERRORS}").fetchall()
+    con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {scan}")
+    for line, idx, name, kind in rows:
+        column = name or (f"nr. {idx}" if idx is not None else None)
+        out.add(Problem(src.label, _CSV_ERROR.get(kind, "rækken kan ikke læses"),
+                        row=int(line) - 1 if line is not None else None,
+                        line=int(line) if line is not None else None, column=column))
+    return not rows
+
+
 def _check_columns(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector) -> bool:
+    if src.absent:
+        return True
     try:
+        if src.is_csv and not _check_csv_structure(con, src, out):
+            return False
         described = con.sql(f"DESCRIBE SELECT * FROM {src.relation_sql()}").fetchall()
-    except duckdb.Error as exc:
-        out.add(Problem(src.label, f"filen kan ikke læses: {str(exc).splitlines()[0]}"))
+    except duckdb.Error:
+        # The reader's message may quote the file's content: never shown.
+        out.add(Problem(src.label, "filen kan ikke læses (ikke gyldig "
+                        + ("CSV i UTF-8" if src.is_csv else "Parquet") + ")"))
         return False
     types = {name: typ for name, typ, *_ in described}
     ok = True
     for col in src.table.columns:
-        if col.name not in types:
+        if col.name not in types and col.optional:
+            types[col.name] = ABSENT
+        elif col.name not in types:
             out.add(Problem(src.label, "kolonnen mangler", column=col.name))
             ok = False
         elif typed_expr(col, types[col.name]) is None:
@@ -522,13 +674,29 @@ def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
                          f"perioden for {code} overlapper en tidligere række")
 
 
-def validate(data_dir: Path, *, con: duckdb.DuckDBPyConnection | None = None
-             ) -> dict[str, SourceFile]:
+def _check_not_empty(con: duckdb.DuckDBPyConnection, src: SourceFile, out: _Collector) -> None:
+    if src.table.required_rows and not con.sql(
+            f"SELECT 1 FROM {src.relation_sql(row_numbers=False)} LIMIT 1").fetchall():
+        out.add(Problem(src.label, "tabellen er tom; motoren kan ikke beregne noget uden den"))
+
+
+def _guarded(src: SourceFile, out: _Collector, step: object, *args: object) -> None:
+    """Run one validation step over a file; a reader error becomes a problem without the
+    reader's message (it may quote the file's content)."""
+    try:
+        step(*args)  # type: ignore[operator]
+    except duckdb.Error:
+        out.add(Problem(src.label, "filen kan ikke læses helt (læsefejl undervejs)"))
+
+
+def validate(data_dir: Path, *, con: duckdb.DuckDBPyConnection | None = None,
+             options: ValidationOptions | None = None) -> dict[str, SourceFile]:
     """Check every input file against the contract; raise ValidationError on any problem.
 
     Returns the located files (with their column types) for loading.
     """
     data_dir = Path(data_dir)
+    options = options or ValidationOptions()
     own = con is None
     con = con or duckdb.connect()
     out = _Collector()
@@ -536,24 +704,42 @@ def validate(data_dir: Path, *, con: duckdb.DuckDBPyConnection | None = None
     try:
         if not data_dir.is_dir():
             raise ValidationError([Problem(str(data_dir), "datamappen findes ikke")])
+        located: list[SourceFile] = []
         for table in ALL_TABLES:
-            src = locate(data_dir, table)
+            try:
+                src = locate(data_dir, table)
+            except ValidationError as exc:
+                for problem in exc.problems:
+                    out.add(problem)
+                continue
             if src is None:
                 expected = ("geografi.csv" if table.name == "geografi"
                             else f"{table.name}.parquet eller {table.name}.csv")
                 out.add(Problem(expected, "filen mangler i datamappen"))
                 continue
+            located.append(src)
+        for src in located:
             if _check_columns(con, src, out):
-                files[table.name] = src
+                files[src.table.name] = src
+        if out.problems:
+            raise ValidationError(out.problems)
+        for src in files.values():
+            _guarded(src, out, _check_not_empty, con, src, out)
         if out.problems:
             raise ValidationError(out.problems)
         for src in files.values():
             if out.full:
                 break
-            _check_rows(con, src, out)
+            _guarded(src, out, _check_rows, con, src, out, options)
         if out.problems:
             raise ValidationError(out.problems)
-        _check_cross(con, files, out)
+        try:
+            _check_cross(con, files, out)
+        except duckdb.Error:
+            out.add(Problem("datamappen", "filerne kan ikke læses helt (læsefejl undervejs)"))
+        if out.problems:
+            raise ValidationError(out.problems)
+        _check_geography(con, files, out, options)
         if out.problems:
             raise ValidationError(out.problems)
         return files
@@ -562,15 +748,106 @@ def validate(data_dir: Path, *, con: duckdb.DuckDBPyConnection | None = None
             con.close()
 
 
+def data_span(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile]
+              ) -> tuple[dt.date | None, dt.date | None]:
+    """First and last contact start date (the observed period)."""
+    k = files["kontakter"]
+    ds = typed_expr(k.table.column("dato_start"), k.column_types["dato_start"])
+    ((lo, hi),) = con.sql(f"SELECT min({ds}), max({ds}) "
+                          f"FROM {k.relation_sql(row_numbers=False)}").fetchall()
+    return lo, hi
+
+
+def _next_day(d: dt.date) -> dt.date:
+    return d if d >= dt.date(9999, 12, 30) else d + dt.timedelta(days=1)
+
+
+def _merge(intervals: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    merged: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= _next_day(merged[-1][1]):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _uncovered(need: list[tuple[dt.date, dt.date]], have: list[tuple[dt.date, dt.date]]
+               ) -> list[tuple[dt.date, dt.date]]:
+    """Parts of the intervals ``need`` not covered by ``have`` (both inclusive)."""
+    gaps: list[tuple[dt.date, dt.date]] = []
+    have = _merge(have)
+    for lo, hi in _merge(need):
+        cur = lo
+        for a, b in have:
+            if b < cur or a > hi:
+                continue
+            if a > cur:
+                gaps.append((cur, a - dt.timedelta(days=1)))
+            cur = max(cur, _next_day(b))
+            if cur > hi:
+                break
+        if cur <= hi:
+            gaps.append((cur, hi))
+    return gaps
+
+
+def _d(value: object) -> dt.date:
+    assert isinstance(value, dt.date)
+    return value
+
+
+def _check_geography(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
+                     out: _Collector, options: ValidationOptions) -> None:
+    """Clusters are declared (level = cluster rows); every member names a declared cluster;
+    on every day the output publishes clusters (a declared cluster is valid and the data
+    cover the day) every municipality and district has a cluster."""
+    g = files["geografi"]
+    rows = read_geography(g.path)
+    open_end = dt.date.max
+    declared = {r["code"] for r in rows if r["level"] == "cluster"}
+    for i, r in enumerate(rows, start=1):
+        if r["level"] != "cluster" and r["cluster"] not in declared:
+            out.add(Problem(g.label, f"klyngen {r['cluster']} er ikke erklæret (mangler en "
+                            f"række med level = cluster)", row=i, line=i + 1, column="cluster"))
+    if out.problems:
+        return
+    start, end = data_span(con, files)
+    if start is None or end is None:
+        return
+    if options.geography_as_of is not None:
+        start = end = options.geography_as_of
+    publish = [(max(_d(r["valid_from"]), start), min(_d(r["valid_to"] or open_end), end))
+               for r in rows if r["level"] == "cluster"]
+    publish = [(a, b) for a, b in publish if a <= b]
+    if not publish:
+        return
+    have: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for r in rows:
+        if r["level"] != "cluster":
+            have.setdefault(str(r["code"]), []).append(
+                (r["valid_from"], r["valid_to"] or open_end))  # type: ignore[arg-type]
+    districts = {c for c in have if "-" in c}
+    split = {c[:3] for c in districts}
+    members = sorted(c for c in have if c not in split)
+    for code in members:
+        cover = have[code] + (have.get(code[:3], []) if code in districts else [])
+        for a, b in _uncovered(publish, cover):  # type: ignore[arg-type]
+            what = "bydel" if code in districts else "kommune"
+            out.add(Problem(g.label, f"{what} {code} har ingen klynge {a}–{b}, hvor "
+                            f"resultatet viser klynger", column="cluster"))
+
+
 def read_geography(path: Path) -> list[dict[str, object]]:
     """Read a (validated) geografi.csv into plain rows; open valid_to becomes None."""
     rows: list[dict[str, object]] = []
-    with open(path, encoding="utf-8", newline="") as fh:
+    # utf-8-sig: a byte order mark (Excel writes one) is harmless and dropped.
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         for rec in csv.DictReader(fh):
             rows.append({
                 "level": rec["level"].strip(),
                 "code": rec["code"].strip(),
-                "cluster": rec["cluster"].strip(),
+                "cluster": (rec.get("cluster") or "").strip(),
                 "valid_from": dt.date.fromisoformat(rec["valid_from"].strip()),
                 "valid_to": (dt.date.fromisoformat(rec["valid_to"].strip())
                              if (rec.get("valid_to") or "").strip() else None),

@@ -44,7 +44,8 @@ __all__ = [
     "municipality_calibration",
 ]
 
-TABLES = ("kontakter", "diagnoser", "befolkning", "faerdigbehandlet", "kroniske_sygdomme")
+TABLES = ("kontakter", "diagnoser", "befolkning", "faerdigbehandlet", "kroniske_sygdomme",
+          "genoptraeningsplaner")
 
 EPOCH = dt.date(1970, 1, 1)
 MIN_PER_DAY = 1440
@@ -274,6 +275,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("kontakttype", pa.string()),
         ("sorenhed_ans", pa.string()),
         ("hovedspeciale_ans", pa.string()),
+        ("kontaktaarsag", pa.string()),
     ]),
     "diagnoser": pa.schema([
         ("dw_ek_kontakt", pa.string()),
@@ -299,7 +301,18 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("sygdom", pa.string()),
         ("dato_fra", pa.date32()),
     ]),
+    "genoptraeningsplaner": pa.schema([
+        ("cpr", pa.string()),
+        ("dw_ek_kontakt", pa.string()),
+        ("dato_udstedt", pa.date32()),
+        ("plantype", pa.string()),
+        ("dato_foerste_traening", pa.date32()),
+    ]),
 }
+#: LPR3 contact reasons as the engine reads them (definitions/codelists/contact_reasons_v1.csv).
+CONTACT_REASONS = ("ALCC01", "ALCC02", "ALCC03", "ALCC04")  # illness, accident, violence, suicide
+_REASON_OF_CAUSE = {"accident_cause": 1, "violence_cause": 2, "selfharm_cause": 3}
+PLAN_KINDS = ("almen", "specialiseret", "rehabilitering")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,7 +525,12 @@ def _make_persons(persons: int, years: int, seed: int, start_year: int) -> _Pers
 
 
 def _geografi_rows() -> list[dict[str, str]]:
-    rows = []
+    # Clusters are declared first (the engine refuses a member naming an undeclared one).
+    clusters = sorted(set(CLUSTER_OF_MUNICIPALITY.values()) | set(CLUSTER_OF_DISTRICT.values())
+                      | {SPLIT_MUNICIPALITY_FALLBACK})
+    rows = [{"level": "cluster", "code": name, "cluster": "",
+             "valid_from": CLUSTER_VALID_FROM.isoformat(),
+             "valid_to": CLUSTER_VALID_TO.isoformat()} for name in clusters]
     for m in municipality_calibration():
         rows.append({"level": "municipality", "code": m.code,
                      "cluster": CLUSTER_OF_MUNICIPALITY.get(m.code, SPLIT_MUNICIPALITY_FALLBACK),
@@ -853,6 +871,8 @@ def _chunk(
         "sorenhed_ans": sor.take(pa.array(c["hosp"].astype(np.int64) * len(SPECIALTIES)
                                           + c["spec"])),
         "hovedspeciale_ans": spec_arr.take(pa.array(c["spec"])),
+        "kontaktaarsag": pa.array(CONTACT_REASONS, pa.string()).take(
+            pa.array(_contact_reason(c["cause"]))),
     })
 
     # --- diagnoses: A = the action diagnosis; B = secondary (some later disproved) ---
@@ -921,11 +941,54 @@ def _chunk(
         "sygdom": pa.array(DISEASES, pa.string()).take(pa.array(kd[k_order])),
         "dato_fra": pa.array(kf[k_order].astype(np.int32), pa.date32()),
     })
+    planer = _rehabilitation_plans(seed, chunk_no, c, kontakt_id, cpr, age_c,
+                                   period_end_min // MIN_PER_DAY)
     return _ChunkResult(
         tables={"kontakter": kontakter, "diagnoser": diagnoser, "befolkning": befolkning,
-                "faerdigbehandlet": faerdig, "kroniske_sygdomme": kroniske},
+                "faerdigbehandlet": faerdig, "kroniske_sygdomme": kroniske,
+                "genoptraeningsplaner": planer},
         n_contacts=nc, n_episodes=n_eps,
     )
+
+
+def _contact_reason(cause: np.ndarray) -> np.ndarray:
+    """Index into CONTACT_REASONS from the contact's external cause code (none: illness)."""
+    reason = np.zeros(len(cause), np.int8)
+    for pool, idx in _REASON_OF_CAUSE.items():
+        reason[np.isin(cause, POOL_IDX[pool])] = idx
+    return reason
+
+
+def _rehabilitation_plans(seed: int, chunk_no: int, c: dict[str, np.ndarray],
+                          kontakt_id: pa.Array, cpr: pa.Array, age: np.ndarray,
+                          last_day: int) -> pa.Table:
+    """Plans issued at the end of somatic ward contacts that close their episode: 25 % of
+    those of persons 65+, 6 % of younger; 85 % general, 12 % specialised, 3 % rehabilitation
+    at specialised level. Issued on the discharge day; first municipal session a median of
+    about 7 days later (10 % never start). Own random stream: the other tables are unchanged.
+    """
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed,
+                                                                     spawn_key=(2, chunk_no))))
+    n = len(c["pid"])
+    nxt_episode = np.append(c["episode"][1:], -2)
+    closing = (c["ward"] & ~c["psych"] & (c["episode"] >= 0)
+               & (nxt_episode != c["episode"]) & ((c["end"] - c["start"]) >= 12 * 60))
+    share = np.where(age >= 65, 0.25, 0.06)
+    rows = np.flatnonzero(closing & (rng.random(n) < share))
+    m = len(rows)
+    kind = rng.choice(3, size=m, p=[0.85, 0.12, 0.03]).astype(np.int8)
+    issued = c["end"][rows] // MIN_PER_DAY
+    wait = np.round(rng.gamma(2.0, 4.0, m)).astype(np.int64)
+    first = issued + wait
+    started = (rng.random(m) >= 0.10) & (first < last_day)
+    return pa.table({
+        "cpr": cpr.take(pa.array(c["pid"][rows])),
+        "dw_ek_kontakt": kontakt_id.take(pa.array(rows)),
+        "dato_udstedt": pa.array(issued.astype(np.int32), pa.date32()),
+        "plantype": pa.array(PLAN_KINDS, pa.string()).take(pa.array(kind)),
+        "dato_foerste_traening": pa.array(first.astype(np.int32), pa.date32(),
+                                          mask=~started),
+    })
 
 
 def _hospital_lookup() -> np.ndarray:

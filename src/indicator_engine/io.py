@@ -34,6 +34,7 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
     """SELECT statements producing the canonical tables from the validated files."""
     k, d, b, f, c = (files[n] for n in ("kontakter", "diagnoser", "befolkning",
                                          "faerdigbehandlet", "kroniske_sygdomme"))
+    g = files["genoptraeningsplaner"]
     psych = ", ".join("'" + s + "'" for s in PSYCHIATRIC_SPECIALTIES)
     return {
         "contacts": (
@@ -44,7 +45,9 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
             f"CAST(aktionsdiagnose AS VARCHAR) AS action_dx, "
             f"coalesce(prioritet = 'ATA1', false) AS acute, "
             f"coalesce(kontakttype = 'ALCA00', false) AS physical, "
-            f"coalesce(lower(hovedspeciale_ans) IN ({psych}), false) AS psychiatric "
+            f"coalesce(lower(hovedspeciale_ans) IN ({psych}), false) AS psychiatric, "
+            f"CAST(lower(hovedspeciale_ans) AS VARCHAR) AS specialty, "
+            f"{_t(k, 'kontaktaarsag')} AS contact_reason "
             f"FROM {k.relation_sql()}"
         ),
         "diagnoses": (
@@ -70,27 +73,51 @@ def canonical_sql(files: dict[str, SourceFile]) -> dict[str, str]:
             f"SELECT CAST(cpr AS VARCHAR) AS cpr, CAST(sygdom AS VARCHAR) AS disease, "
             f"{_t(c, 'dato_fra')} AS from_date FROM {c.relation_sql()}"
         ),
+        "rehab_plans": (
+            f"SELECT CAST(cpr AS VARCHAR) AS cpr, CAST(dw_ek_kontakt AS VARCHAR) AS contact_id, "
+            f"{_t(g, 'dato_udstedt')} AS issued_date, CAST(plantype AS VARCHAR) AS plan_kind, "
+            f"{_t(g, 'dato_foerste_traening')} AS first_session_date "
+            f"FROM {g.relation_sql()}"
+        ),
     }
 
 
-def geography_frame(files: dict[str, SourceFile]) -> pd.DataFrame:
-    """The geography mapping (level, code, cluster, valid_from, valid_to; open end filled)."""
-    rows = read_geography(files["geografi"].path)
+#: With --geography-as-of, the chosen day's mapping holds from this day on (the whole history).
+HISTORY_START = dt.date(1900, 1, 1)
+
+
+def geography_frame(files: dict[str, SourceFile], as_of: dt.date | None = None
+                    ) -> pd.DataFrame:
+    """The member rows of the geography mapping (level municipality/district, code, cluster,
+    valid_from, valid_to; open end filled). Cluster declarations are left out.
+
+    ``as_of``: only the rows valid on that day, made valid for the whole history, so every
+    period is computed on that day's clusters (``--geography-as-of``).
+    """
+    rows = [r for r in read_geography(files["geografi"].path) if r["level"] != "cluster"]
     frame = pd.DataFrame(rows, columns=["level", "code", "cluster", "valid_from", "valid_to"])
     open_end = dt.date.fromisoformat(OPEN_END)
     frame["valid_to"] = [v if v is not None else open_end for v in frame["valid_to"]]
+    if as_of is not None:
+        on_day = [vf <= as_of <= vt for vf, vt in zip(frame["valid_from"], frame["valid_to"],
+                                                      strict=True)]
+        frame = frame[on_day].reset_index(drop=True)
+        frame["valid_from"] = [HISTORY_START] * len(frame)
+        frame["valid_to"] = [open_end] * len(frame)
     return frame
 
 
-def load_into_duckdb(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile]) -> None:
+def load_into_duckdb(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
+                     geography: pd.DataFrame | None = None) -> None:
     """Create the canonical tables in a DuckDB connection.
 
     They are views over the files (each is read at most a few times, by the building blocks),
-    so nothing the size of the input is copied into memory.
+    so nothing the size of the input is copied into memory. ``geography``: the member mapping
+    to use (default: the file's, see geography_frame).
     """
     for name, sql in canonical_sql(files).items():
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
-    geo = geography_frame(files)
+    geo = geography_frame(files) if geography is None else geography
     con.register("__geography_df", geo)
     con.execute('CREATE OR REPLACE TEMP TABLE "geography" AS SELECT level, code, cluster, '
                 'CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to '
@@ -115,21 +142,59 @@ def export_canonical_parquet(files: dict[str, SourceFile], out_dir: Path,
     return paths
 
 
-def write_results_atomically(frame: pd.DataFrame, out: Path) -> None:
-    """Write Parquet (or CSV when the name ends .csv) via a temp file and a rename.
+#: Output formats by file name extension.
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 
-    On any error nothing is written and an existing file is left untouched.
+
+class OutputFormatError(ValueError):
+    """The output file name has an extension the engine cannot write."""
+
+
+def output_format(out: Path) -> str:
+    """The format an output file is written in, by its extension (checked before any work)."""
+    fmt = OUTPUT_FORMATS.get(Path(out).suffix.lower())
+    if fmt is None:
+        raise OutputFormatError(
+            f"{Path(out).name}: ukendt filtype; brug {', '.join(OUTPUT_FORMATS)}")
+    return fmt
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    # Excel has no missing-integer type: nullable integers become floats with empty cells.
+    plain = frame.copy()
+    for col in plain.columns:
+        if isinstance(plain[col].dtype, pd.Int64Dtype):
+            plain[col] = plain[col].astype("float64")
+    plain.to_excel(path, index=False, engine="openpyxl", sheet_name="results")
+
+
+def _default_file_mode() -> int:
+    """0666 minus the process umask: what an ordinary new file gets (mkstemp makes 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_results_atomically(frame: pd.DataFrame, out: Path) -> None:
+    """Write Parquet, CSV or XLSX (by the extension) via a temp file and a rename.
+
+    On any error nothing is written and an existing file is left untouched. The file gets
+    the usual permissions (umask), not the temp file's owner-only ones.
     """
     out = Path(out)
+    fmt = output_format(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        if out.suffix.lower() == ".csv":
+        if fmt == "csv":
             frame.to_csv(tmp, index=False, date_format="%Y-%m-%d")
+        elif fmt == "xlsx":
+            _write_xlsx(frame, tmp)
         else:
             frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, _default_file_mode())
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

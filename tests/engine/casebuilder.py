@@ -117,7 +117,15 @@ class Case:
                 frame.to_csv(out / f"{name}.csv", index=False)
             else:
                 frame.to_parquet(out / f"{name}.parquet", index=False)
-        geo = pd.DataFrame(self.geography,
+        geography = list(self.geography)
+        if not any(g[0] == "cluster" for g in geography):
+            # Clusters are declared in the geography input: one row per cluster named.
+            for name in sorted({g[2] for g in geography}):
+                rows = [g for g in geography if g[2] == name]
+                ends = [g[4] for g in rows]
+                geography.append(("cluster", name, "", min(g[3] for g in rows),
+                                  "" if "" in ends else max(ends)))
+        geo = pd.DataFrame(geography,
                            columns=["level", "code", "cluster", "valid_from", "valid_to"])
         geo.to_csv(out / "geografi.csv", index=False)
         return out
