@@ -378,12 +378,9 @@ def test_owners_staff_add_progress_only_for_their_own_initiatives(
 
 def test_a_municipalitys_user_acts_only_for_its_own_municipality(
         demo_content, django_user_model, owned_initiative):
-    from sundhedsaftale.followup.models import InitiativeOwner
-
     gentofte, gladsaxe = Municipality.objects.get(code="157"), Municipality.objects.get(
         code="159")
-    InitiativeOwner.objects.bulk_create([InitiativeOwner(initiative=owned_initiative,
-                                                         municipality=gentofte)])
+    services.initiative_owner_add(by=None, initiative=owned_initiative, municipality=gentofte)
     own = django_user_model.objects.create_user(username="gentofte")
     role_grant(user=own, role=Role.EDITOR, organisation=gentofte, by=None)
     foreign = django_user_model.objects.create_user(username="gladsaxe")

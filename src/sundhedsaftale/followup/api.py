@@ -8,12 +8,12 @@ published run (and reported values). A hidden cell has every number `null` and
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from django.http import Http404
 from ninja import Router, Schema
 
 from . import selectors
-from .models import Grain, Level
 
 router = Router(tags=["followup"])
 
@@ -105,8 +105,9 @@ def runs(request) -> list[RunOut]:  # type: ignore[no-untyped-def]
 
 @router.get("/resultater", response=list[ResultOut],
             summary="Results of an indicator's published run")
-def results(request, indicator: str, level: Level = Level.REGION,  # type: ignore[no-untyped-def]
-            grain: Grain = Grain.YEAR, code: str | None = None,
+def results(request, indicator: str,  # type: ignore[no-untyped-def]
+            level: Literal["region", "cluster", "municipality", "district"] = "region",
+            grain: Literal["year", "quarter", "month"] = "year", code: str | None = None,
             period_from: datetime.date | None = None, period_to: datetime.date | None = None,
             standardised: bool = False) -> list[ResultOut]:
     found = selectors.indicator_get(indicator)

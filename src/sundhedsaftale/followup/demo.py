@@ -94,7 +94,7 @@ def _reported_indicator() -> Indicator:
     indicator = services.reported_indicator_create(
         by=None, code="patient_experience_coherence",
         title="Patienter, der oplever sammenhæng i forløbet (demo)",
-        unit=Indicator.Unit.PERCENT,
+        unit="percent",
         data_source="Den Landsdækkende Undersøgelse af Patientoplevelser (LUP). "
                     "DEMO: tallene er fiktive.",
         summary="Andel af patienterne, der svarer, at personalet på tværs af hospital, "
@@ -126,7 +126,7 @@ def load(*, stdout: Any) -> None:
     if DEMO_FILE.exists():
         outcome = services.run_import(path=DEMO_FILE, label=DEMO_LABEL, by=None, is_demo=True)
         run = outcome.run
-        if run.status == Run.Status.IMPORTED:
+        if run.status == "imported":
             services.run_publish(run=run, by=None)
         stdout.write(f"followup: demo run {'imported' if outcome.created else 'present'} "
                      f"({run.row_count} rows, {run.hidden_count} hidden)")
@@ -146,6 +146,7 @@ def load(*, stdout: Any) -> None:
             if indicator is None or Measure.objects.filter(goal=goal,
                                                            indicator=indicator).exists():
                 continue
+            baseline: float | None
             if indicator.is_reported:
                 baseline = 63.1
             elif run is not None:
@@ -179,7 +180,7 @@ def load(*, stdout: Any) -> None:
                                    due=datetime.date.fromisoformat(due),
                                    done=datetime.date.fromisoformat(done) if done else None)
     report = services.status_report_create(
-        by=None, agreement=agreement, kind=StatusReport.Kind.FINAL, year=2026,
+        by=None, agreement=agreement, kind="final", year=2026,
         title="Slutstatus for Sundhedsaftale 2024-2027 (demo, udkast)",
         introduction="Demo: et udkast til slutstatus dannet af platformen ud fra aftalens "
                      "mål, indikatorer og indsatser. Alle tal er syntetiske.",

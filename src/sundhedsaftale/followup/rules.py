@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import holds_role, region_role, rule
 
 SECRETARIAT_GROUP = "Sekretariat"
@@ -22,7 +21,7 @@ def is_secretariat(user: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    if region_role(user, Role.SECRETARIAT):
+    if region_role(user, "secretariat"):
         return True
     return user.groups.filter(name=SECRETARIAT_GROUP).exists()
 
@@ -51,10 +50,10 @@ def can_add_progress(user: Any, initiative: Any) -> bool:
         return True
     if initiative is None:
         return False
-    return any(holds_role(user, (Role.SECRETARIAT, Role.EDITOR), owner)
+    return any(holds_role(user, ("secretariat", "editor"), owner)
                for owner in initiative_owners(initiative))
 
 
 @rule("followup.staff.view")
 def can_view_staff(user: Any, obj: Any) -> bool:
-    return is_secretariat(user) or region_role(user, (Role.READER, Role.EDITOR))
+    return is_secretariat(user) or region_role(user, ("reader", "editor"))

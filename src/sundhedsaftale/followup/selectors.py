@@ -26,9 +26,7 @@ from sundhedsaftale.geography.models import (
 )
 
 from .models import (
-    Grain,
     Indicator,
-    Level,
     Measure,
     ProgressEntry,
     ReportedValue,
@@ -37,8 +35,8 @@ from .models import (
     StatusReport,
 )
 
-LEVELS = [Level.REGION, Level.CLUSTER, Level.MUNICIPALITY, Level.DISTRICT]
-GRAINS = [Grain.YEAR, Grain.QUARTER, Grain.MONTH]
+LEVELS = ["region", "cluster", "municipality", "district"]
+GRAINS = ["year", "quarter", "month"]
 STALE_AFTER_DAYS = 183
 REGION_CODE = "1084"
 
@@ -48,7 +46,7 @@ REGION_CODE = "1084"
 # --------------------------------------------------------------------------------------------
 
 def published_runs() -> QuerySet[Run]:
-    return Run.objects.filter(status=Run.Status.PUBLISHED).order_by("-published_at", "-pk")
+    return Run.objects.filter(status="published").order_by("-published_at", "-pk")
 
 
 def published_run_map() -> dict[str, Run]:
@@ -63,13 +61,13 @@ def published_run_map() -> dict[str, Run]:
 def area_names() -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for code, name in Region.objects.values_list("code", "name"):
-        names[(Level.REGION, code)] = name
+        names[("region", code)] = name
     for code, name in HealthCluster.objects.values_list("code", "name"):
-        names[(Level.CLUSTER, code)] = name
+        names[("cluster", code)] = name
     for code, name in Municipality.objects.values_list("code", "name"):
-        names[(Level.MUNICIPALITY, code)] = name
+        names[("municipality", code)] = name
     for code, name in District.objects.values_list("code", "name"):
-        names[(Level.DISTRICT, code)] = name
+        names[("district", code)] = name
     return names
 
 
@@ -79,9 +77,9 @@ def cluster_codes() -> list[str]:
 
 
 def period_label(grain: str, start: datetime.date) -> str:
-    if grain == Grain.YEAR:
+    if grain == "year":
         return str(start.year)
-    if grain == Grain.QUARTER:
+    if grain == "quarter":
         return f"{start.year} K{(start.month - 1) // 3 + 1}"
     return f"{start.year}-{start.month:02d}"
 
@@ -247,9 +245,9 @@ def indicator_page(*, indicator: Indicator, level: str, grain: str,
                    measure: str) -> IndicatorPage:
     names = area_names()
     run = None if indicator.is_reported else published_run_map().get(indicator.code)
-    series = rows_for(indicator=indicator, level=Level.REGION, grain=grain, measure=measure,
+    series = rows_for(indicator=indicator, level="region", grain=grain, measure=measure,
                       run=run, names=names)
-    series += rows_for(indicator=indicator, level=Level.CLUSTER, grain=grain, measure=measure,
+    series += rows_for(indicator=indicator, level="cluster", grain=grain, measure=measure,
                        run=run, names=names)
     periods = sorted({r.period_start for r in series})
     latest = periods[-1] if periods else None
@@ -261,13 +259,13 @@ def indicator_page(*, indicator: Indicator, level: str, grain: str,
         comparison = rows_for(indicator=indicator, level=level, grain=grain, measure=measure,
                               run=run, names=names, period_from=latest, period_to=latest)
         comparison.sort(key=lambda r: r.name)
-        region_latest = next((r for r in series if r.level == Level.REGION
+        region_latest = next((r for r in series if r.level == "region"
                               and r.period_start == latest), None)
         crude_rows = comparison if measure != "std" else rows_for(
             indicator=indicator, level=level, grain=grain, measure="crude", run=run,
             names=names, period_from=latest, period_to=latest)
         centre_row = region_latest if measure != "std" else next(
-            (r for r in rows_for(indicator=indicator, level=Level.REGION, grain=grain,
+            (r for r in rows_for(indicator=indicator, level="region", grain=grain,
                                  measure="crude", run=run, names=names, period_from=latest,
                                  period_to=latest)), None)
         if centre_row is not None and centre_row.value is not None:
@@ -326,13 +324,13 @@ def area_followup(*, level: str, code: str) -> list[AreaFigure]:
         if not indicator.is_reported and indicator.code not in runs:
             continue
         run = runs.get(indicator.code)
-        area_rows = rows_for(indicator=indicator, level=level, grain=Grain.YEAR, codes=[code],
+        area_rows = rows_for(indicator=indicator, level=level, grain="year", codes=[code],
                              run=run, names=names)
         if not area_rows:
             continue
         latest = area_rows[-1]
         previous = area_rows[-2] if len(area_rows) > 1 else None
-        region = next(iter(rows_for(indicator=indicator, level=Level.REGION, grain=Grain.YEAR,
+        region = next(iter(rows_for(indicator=indicator, level="region", grain="year",
                                     run=run, names=names, period_from=latest.period_start,
                                     period_to=latest.period_start)), None)
         out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
@@ -380,11 +378,11 @@ def goal_measures(*, goal: Goal) -> list[MeasureStatus]:
     for measure in Measure.objects.filter(goal=goal).select_related("indicator"):
         ind = measure.indicator
         run = runs.get(ind.code)
-        region_rows = rows_for(indicator=ind, level=Level.REGION, grain=Grain.YEAR, run=run,
+        region_rows = rows_for(indicator=ind, level="region", grain="year", run=run,
                                names=names)
         region_rows = [r for r in region_rows if r.period_start.month == 1]
         latest = region_rows[-1] if region_rows else None
-        clusters = rows_for(indicator=ind, level=Level.CLUSTER, grain=Grain.YEAR, run=run,
+        clusters = rows_for(indicator=ind, level="cluster", grain="year", run=run,
                             names=names, period_from=latest.period_start,
                             period_to=latest.period_start) if latest else []
         out.append(MeasureStatus(measure=measure, region=latest, clusters=clusters,
@@ -532,9 +530,9 @@ def report_content(*, report: StatusReport, live: bool = False) -> dict[str, Any
                 m = status.measure
                 ind = m.indicator
                 run = runs.get(ind.code)
-                series = rows_for(indicator=ind, level=Level.REGION, grain=Grain.YEAR,
+                series = rows_for(indicator=ind, level="region", grain="year",
                                   run=run)
-                series += rows_for(indicator=ind, level=Level.CLUSTER, grain=Grain.YEAR,
+                series += rows_for(indicator=ind, level="cluster", grain="year",
                                    run=run)
                 measures.append({
                     "indicator": ind.code, "title": ind.title, "unit": ind.unit,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sundhedsaftale.access.rules import require
@@ -20,10 +20,11 @@ from sundhedsaftale.core.services import content_save, content_update, service
 from sundhedsaftale.geography.models import District, HealthCluster, Municipality, Region
 
 from . import charts
-from .importer import ResultFileError, engine_audit_recheck, parse_result_file
+from .importer import ParsedFile, ResultFileError, engine_audit_recheck, parse_result_file
 from .models import (
     GoalNarrative,
     Indicator,
+    InitiativeOwner,
     Measure,
     Milestone,
     ProgressEntry,
@@ -42,11 +43,11 @@ DOC_FIELDS = {"purpose": "purpose", "population": "population", "numerator": "nu
 
 # Allowed run status changes: from -> {to}. Only the secretariat (rule followup.run.publish).
 RUN_TRANSITIONS: dict[str, set[str]] = {
-    Run.Status.IMPORTED: {Run.Status.PUBLISHED},
-    Run.Status.PUBLISHED: {Run.Status.WITHDRAWN},
-    Run.Status.WITHDRAWN: {Run.Status.PUBLISHED},
+    "imported": {"published"},
+    "published": {"withdrawn"},
+    "withdrawn": {"published"},
 }
-REPORT_TRANSITIONS: dict[str, set[str]] = {StatusReport.Status.DRAFT: {StatusReport.Status.ISSUED}}
+REPORT_TRANSITIONS: dict[str, set[str]] = {"draft": {"issued"}}
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def catalogue_sync(*, by: Any | None = None) -> SyncResult:
     existing = {i.code: i for i in Indicator.objects.all()}
     for decl in load_indicators():
         doc = docs.get(decl.id, {})
-        engine = {"title": decl.title_da, "title_en": decl.title_en,
+        engine: dict[str, Any] = {"title": decl.title_da, "title_en": decl.title_en,
                   "definition_version": str(decl.version), "unit": decl.unit,
                   "provisional": decl.provisional, "standardised": bool(decl.standardise),
                   "source": Indicator.Source.COMPUTED}
@@ -221,24 +222,38 @@ def run_import(*, path: Path, label: str, by: Any | None = None,
               period_last=_manifest_date(periods.get("last")),
               geography_as_of=str(geography.get("as_of", "")),
               geography_sha256=str(geography.get("sha256", "")),
-              row_count=len(parsed.rows), hidden_count=parsed.hidden_count,
+              row_count=parsed.row_count, hidden_count=parsed.hidden_count,
               imported_by=by if getattr(by, "is_authenticated", False) else None,
               is_demo=is_demo)
     run.save()
-    ids = dict(Indicator.objects.filter(code__in={r["indicator"] for r in parsed.rows})
-               .values_list("code", "pk"))
-    Result.objects.bulk_create(
-        (Result(run=run, indicator_id=ids[r["indicator"]], grain=r["grain"],
-                period_start=r["period_start"], level=r["level"], code=r["code"],
-                numerator=r["numerator"], denominator=r["denominator"], value=r["value"],
-                ci_low=r["ci_low"], ci_high=r["ci_high"], value_std=r["value_std"],
-                std_ci_low=r["std_ci_low"], std_ci_high=r["std_ci_high"],
-                suppressed=r["suppressed"]) for r in parsed.rows),
-        batch_size=4000)
+    _results_insert(run, parsed)
     audit_record(actor=by, action="followup.run.import", obj=run,
                  changes={"checksum": run.checksum, "rows": run.row_count,
                           "hidden": run.hidden_count, "file": run.file_name})
     return ImportOutcome(run=run, created=True)
+
+
+RESULT_COLUMNS = ("run_id", "indicator_id", "grain", "period_start", "level", "code",
+                  "numerator", "denominator", "value", "ci_low", "ci_high", "value_std",
+                  "std_ci_low", "std_ci_high", "suppressed")
+
+
+def _results_insert(run: Run, parsed: ParsedFile) -> None:
+    """Insert the rows with one executemany (inside run_import's transaction): a region-scale
+    run is some 30,000 rows, and model instances + bulk_create would cost seconds."""
+    ids = dict(Indicator.objects.filter(code__in=parsed.indicators).values_list("code", "pk"))
+    c = parsed.columns
+    params = zip(
+        [run.pk] * parsed.row_count, [ids[code] for code in c["indicator_id"]],
+        c["period_grain"], c["period_start"], c["geo_level"], c["geo_code"], c["numerator"],
+        c["denominator"], c["value"], c["ci_low"], c["ci_high"], c["value_std"],
+        c["std_ci_low"], c["std_ci_high"], c["suppressed"], strict=True)
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(Result._meta.db_table)} "
+           f"({', '.join(qn(col) for col in RESULT_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(RESULT_COLUMNS))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(params))
 
 
 def _run_transition(run: Run, to: str, by: Any) -> str:
@@ -248,7 +263,7 @@ def _run_transition(run: Run, to: str, by: Any) -> str:
             f"»{Run.Status(to).label}«.")
     before = run.status
     run.status = to
-    if to == Run.Status.PUBLISHED:
+    if to == "published":
         run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])
     transaction.on_commit(charts.clear)
@@ -260,7 +275,7 @@ def run_publish(*, run: Run, by: Any) -> Run:
     """Publish a run: its results become the public figures of its indicators."""
     if by is not None:
         require(by, "followup.run.publish", run)
-    before = _run_transition(run, Run.Status.PUBLISHED, by)
+    before = _run_transition(run, "published", by)
     audit_record(actor=by, action="followup.run.publish", obj=run,
                  changes={"status": {"before": before, "after": run.status}})
     return run
@@ -271,7 +286,7 @@ def run_withdraw(*, run: Run, by: Any, reason: str = "") -> Run:
     """Withdraw a published run (by=None: the command line, i.e. the operator)."""
     if by is not None:
         require(by, "followup.run.publish", run)
-    before = _run_transition(run, Run.Status.WITHDRAWN, by)
+    before = _run_transition(run, "withdrawn", by)
     audit_record(actor=by, action="followup.run.withdraw", obj=run, note=reason,
                  changes={"status": {"before": before, "after": run.status}})
     return run
@@ -290,7 +305,7 @@ def measure_set(*, by: Any | None, goal: Goal, indicator: Indicator, direction: 
     if target_year < baseline_year:
         raise ValidationError("Målåret ligger før baseline-året.")
     measure = Measure.objects.filter(goal=goal, indicator=indicator).first()
-    values = {"direction": direction, "baseline_year": baseline_year,
+    values: dict[str, Any] = {"direction": direction, "baseline_year": baseline_year,
               "baseline_value": baseline_value, "target_value": target_value,
               "target_year": target_year, "note": note, "is_demo": is_demo}
     if measure is None:
@@ -329,6 +344,22 @@ def progress_add(*, by: Any, initiative: Initiative, date: datetime.date, text: 
     audit_record(actor=by, action="followup.progress.add", obj=initiative,
                  changes={"date": date, "percent": percent})
     return entry
+
+
+@service
+def initiative_owner_add(*, by: Any | None, initiative: Initiative,
+                         municipality: Municipality) -> InitiativeOwner:
+    """A municipality as (co-)owner of an initiative; its staff may then add progress."""
+    if by is not None:
+        require(by, "followup.measure.edit", initiative.goal)
+    owner = InitiativeOwner.objects.filter(initiative=initiative,
+                                           municipality=municipality).first()
+    if owner is None:
+        owner = InitiativeOwner(initiative=initiative, municipality=municipality)
+        content_save(instance=owner, by=by)
+        audit_record(actor=by, action="followup.initiative.owner_add", obj=initiative,
+                     changes={"municipality": municipality.code})
+    return owner
 
 
 @service
@@ -401,10 +432,10 @@ def status_report_issue(*, by: Any, report: StatusReport) -> StatusReport:
 
     if by is not None:
         require(by, "followup.report.issue", report.agreement)
-    if StatusReport.Status.ISSUED not in REPORT_TRANSITIONS.get(report.status, set()):
+    if "issued" not in REPORT_TRANSITIONS.get(report.status, set()):
         raise ValidationError("Rapporten er allerede udsendt.")
     report.frozen = report_content(report=report, live=True)
-    report.status = StatusReport.Status.ISSUED
+    report.status = "issued"
     report.issued_at = timezone.now()
     report.issued_by = by if getattr(by, "is_authenticated", False) else None
     report.save()

@@ -23,15 +23,15 @@ from sundhedsaftale.agreements.models import Agreement, Initiative
 from sundhedsaftale.agreements.selectors import agreement_get_for_user
 
 from . import charts, selectors, services
-from .models import Grain, Indicator, Level, StatusReport
+from .models import Indicator, StatusReport
 
-LEVEL_PARAMS = {"region": Level.REGION, "klynge": Level.CLUSTER,
-                "kommune": Level.MUNICIPALITY, "bydel": Level.DISTRICT}
-GRAIN_PARAMS = {"aar": Grain.YEAR, "kvartal": Grain.QUARTER, "maaned": Grain.MONTH}
+LEVEL_PARAMS = {"region": "region", "klynge": "cluster",
+                "kommune": "municipality", "bydel": "district"}
+GRAIN_PARAMS = {"aar": "year", "kvartal": "quarter", "maaned": "month"}
 MEASURE_PARAMS = {"raa": "crude", "std": "std"}
-LEVEL_LABELS = {Level.REGION: "Region", Level.CLUSTER: "Sundhedsklynger",
-                Level.MUNICIPALITY: "Kommuner", Level.DISTRICT: "Københavns bydele"}
-GRAIN_LABELS = {Grain.YEAR: "År", Grain.QUARTER: "Kvartal", Grain.MONTH: "Måned"}
+LEVEL_LABELS = {"region": "Region", "cluster": "Sundhedsklynger",
+                "municipality": "Kommuner", "district": "Københavns bydele"}
+GRAIN_LABELS = {"year": "År", "quarter": "Kvartal", "month": "Måned"}
 HIDDEN_EXPLANATION = ("Diskretioneret: tallet vises ikke, fordi det bygger på 1–4 hændelser "
                       "eller ville kunne regnes ud fra andre viste tal.")
 
@@ -120,7 +120,7 @@ def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) ->
         centre = page.region_latest.value if page.region_latest and page.measure != "std" \
             else None
         if centre is None:
-            crude = selectors.rows_for(indicator=indicator, level=Level.REGION,
+            crude = selectors.rows_for(indicator=indicator, level="region",
                                        grain=page.grain, run=page.run,
                                        period_from=page.latest_period,
                                        period_to=page.latest_period)
