@@ -1,0 +1,558 @@
+"""Reads of the followup app, shared by pages, downloads, the API and status reports.
+
+Public figures come only from the published run of each indicator (the most recently
+published run that holds it) and, for reported indicators, from hand-entered values. A hidden
+cell is a row with `suppressed=True` and no number; it is passed on as such, never as 0.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
+from sundhedsaftale.geography.models import (
+    AreaMembership,
+    District,
+    HealthCluster,
+    Municipality,
+    Region,
+)
+
+from .models import (
+    Indicator,
+    Measure,
+    ProgressEntry,
+    ReportedValue,
+    Result,
+    Run,
+    StatusReport,
+)
+
+LEVELS = ["region", "cluster", "municipality", "district"]
+GRAINS = ["year", "quarter", "month"]
+STALE_AFTER_DAYS = 183
+REGION_CODE = "1084"
+
+
+# --------------------------------------------------------------------------------------------
+# Runs and rows
+# --------------------------------------------------------------------------------------------
+
+def published_runs() -> QuerySet[Run]:
+    return Run.objects.filter(status="published").order_by("-published_at", "-pk")
+
+
+def published_run_map() -> dict[str, Run]:
+    """indicator code -> the published run whose figures the public sees."""
+    out: dict[str, Run] = {}
+    for run in published_runs():
+        for code in run.definitions:
+            out.setdefault(code, run)
+    return out
+
+
+def area_names() -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    for code, name in Region.objects.values_list("code", "name"):
+        names[("region", code)] = name
+    for code, name in HealthCluster.objects.values_list("code", "name"):
+        names[("cluster", code)] = name
+    for code, name in Municipality.objects.values_list("code", "name"):
+        names[("municipality", code)] = name
+    for code, name in District.objects.values_list("code", "name"):
+        names[("district", code)] = name
+    return names
+
+
+def cluster_codes() -> list[str]:
+    return list(HealthCluster.objects.filter(kind=HealthCluster.Kind.HEALTH_CLUSTER)
+                .order_by("number", "name").values_list("code", flat=True))
+
+
+def period_label(grain: str, start: datetime.date) -> str:
+    if grain == "year":
+        return str(start.year)
+    if grain == "quarter":
+        return f"{start.year} K{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}"
+
+
+@dataclass
+class Row:
+    """One figure for the pages: a value (or hidden), its interval and counts."""
+
+    level: str
+    code: str
+    name: str
+    grain: str
+    period_start: datetime.date
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+    reported: bool = False
+
+    @property
+    def period(self) -> str:
+        return period_label(self.grain, self.period_start)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "code": self.code, "name": self.name,
+                "grain": self.grain, "period": self.period,
+                "period_start": self.period_start.isoformat(),
+                "value": None if self.suppressed else self.value,
+                "ci_low": None if self.suppressed else self.ci_low,
+                "ci_high": None if self.suppressed else self.ci_high,
+                "numerator": None if self.suppressed else self.numerator,
+                "denominator": None if self.suppressed else self.denominator,
+                "suppressed": self.suppressed}
+
+
+def use_standardised(indicator: Indicator, measure: str) -> bool:
+    return measure == "std" and indicator.standardised
+
+
+def rows_for(*, indicator: Indicator, level: str, grain: str, measure: str = "crude",
+             codes: list[str] | None = None, run: Run | None = None,
+             names: dict[tuple[str, str], str] | None = None,
+             period_from: datetime.date | None = None,
+             period_to: datetime.date | None = None) -> list[Row]:
+    """The public rows of one indicator at one level and grain, ordered by area then period."""
+    names = names if names is not None else area_names()
+    if indicator.is_reported:
+        qs: Any = ReportedValue.objects.filter(indicator=indicator, level=level, grain=grain)
+        if codes is not None:
+            qs = qs.filter(code__in=codes)
+        if period_from:
+            qs = qs.filter(period_start__gte=period_from)
+        if period_to:
+            qs = qs.filter(period_start__lte=period_to)
+        return [Row(level=level, code=v.code, name=names.get((level, v.code), v.code),
+                    grain=grain, period_start=v.period_start, value=v.value, ci_low=None,
+                    ci_high=None, numerator=None, denominator=None, suppressed=False,
+                    reported=True)
+                for v in qs.order_by("code", "period_start")]
+    run = run if run is not None else published_run_map().get(indicator.code)
+    if run is None:
+        return []
+    std = use_standardised(indicator, measure)
+    fields = ["code", "period_start", "numerator", "denominator", "suppressed",
+              "value_std" if std else "value", "std_ci_low" if std else "ci_low",
+              "std_ci_high" if std else "ci_high"]
+    qs = Result.objects.filter(run=run, indicator=indicator, level=level, grain=grain)
+    if codes is not None:
+        qs = qs.filter(code__in=codes)
+    if period_from:
+        qs = qs.filter(period_start__gte=period_from)
+    if period_to:
+        qs = qs.filter(period_start__lte=period_to)
+    out = []
+    for code, start, num, den, hidden, value, low, high in qs.order_by(
+            "code", "period_start").values_list(*fields):
+        out.append(Row(level=level, code=code, name=names.get((level, code), code),
+                       grain=grain, period_start=start, value=None if hidden else value,
+                       ci_low=None if hidden else low, ci_high=None if hidden else high,
+                       numerator=None if hidden else num, denominator=None if hidden else den,
+                       suppressed=bool(hidden)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class CatalogueGroup:
+    focus_area: str
+    national_goals: list[tuple[str, list[Indicator]]] = field(default_factory=list)
+
+
+def catalogue() -> list[CatalogueGroup]:
+    """Indicators grouped by focus area, then by the national goal they serve."""
+    groups: dict[str, dict[str, list[Indicator]]] = {}
+    for indicator in Indicator.objects.all():
+        area = indicator.focus_area_title or "Øvrige indikatorer"
+        goal = indicator.national_goal or "Uden nationalt mål"
+        groups.setdefault(area, {}).setdefault(goal, []).append(indicator)
+    return [CatalogueGroup(focus_area=area, national_goals=list(goals.items()))
+            for area, goals in groups.items()]
+
+
+def indicator_get(code: str) -> Indicator | None:
+    return Indicator.objects.filter(code=code).first()
+
+
+# --------------------------------------------------------------------------------------------
+# The indicator page
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class FunnelPoint:
+    row: Row
+    outside: str  # "", "over", "under"
+
+
+@dataclass
+class IndicatorPage:
+    indicator: Indicator
+    run: Run | None
+    level: str
+    grain: str
+    measure: str
+    series: list[Row]           # region and the clusters over time
+    comparison: list[Row]       # the chosen level in the latest period
+    region_latest: Row | None
+    latest_period: datetime.date | None
+    funnel: list[FunnelPoint]
+    funnel_limits: list[dict[str, float]]
+    has_data: bool
+
+    @property
+    def hidden_any(self) -> bool:
+        return any(r.suppressed for r in self.series) or any(
+            r.suppressed for r in self.comparison)
+
+
+def _funnel_limits(indicator: Indicator, centre: float, denominators: list[float]
+                   ) -> list[dict[str, float]]:
+    if not denominators:
+        return []
+    low, high = max(min(denominators), 1.0), max(denominators)
+    steps = 40
+    out = []
+    for i in range(steps + 1):
+        n = low * (high / low) ** (i / steps) if high > low else low
+        if indicator.unit == Indicator.Unit.PERCENT:
+            p = min(max(centre / 100, 0.0), 1.0)
+            se = math.sqrt(p * (1 - p) / n) * 100
+        else:
+            se = math.sqrt(max(centre, 0.0) * 1000 / n)
+        out.append({"n": n, "low95": max(centre - 1.96 * se, 0.0), "high95": centre + 1.96 * se,
+                    "low998": max(centre - 3.09 * se, 0.0), "high998": centre + 3.09 * se})
+    return out
+
+
+def indicator_page(*, indicator: Indicator, level: str, grain: str,
+                   measure: str) -> IndicatorPage:
+    names = area_names()
+    run = None if indicator.is_reported else published_run_map().get(indicator.code)
+    series = rows_for(indicator=indicator, level="region", grain=grain, measure=measure,
+                      run=run, names=names)
+    series += rows_for(indicator=indicator, level="cluster", grain=grain, measure=measure,
+                       run=run, names=names)
+    periods = sorted({r.period_start for r in series})
+    latest = periods[-1] if periods else None
+    comparison: list[Row] = []
+    region_latest = None
+    funnel: list[FunnelPoint] = []
+    limits: list[dict[str, float]] = []
+    if latest is not None:
+        comparison = rows_for(indicator=indicator, level=level, grain=grain, measure=measure,
+                              run=run, names=names, period_from=latest, period_to=latest)
+        comparison.sort(key=lambda r: r.name)
+        region_latest = next((r for r in series if r.level == "region"
+                              and r.period_start == latest), None)
+        crude_rows = comparison if measure != "std" else rows_for(
+            indicator=indicator, level=level, grain=grain, measure="crude", run=run,
+            names=names, period_from=latest, period_to=latest)
+        centre_row = region_latest if measure != "std" else next(
+            (r for r in rows_for(indicator=indicator, level="region", grain=grain,
+                                 measure="crude", run=run, names=names, period_from=latest,
+                                 period_to=latest)), None)
+        if centre_row is not None and centre_row.value is not None:
+            dens = [r.denominator for r in crude_rows
+                    if not r.suppressed and r.denominator and r.value is not None]
+            limits = _funnel_limits(indicator, centre_row.value, [float(d) for d in dens])
+            for r in crude_rows:
+                if r.suppressed or not r.denominator or r.value is None:
+                    continue
+                lim = _funnel_limits(indicator, centre_row.value, [float(r.denominator)])[0]
+                outside = "over" if r.value > lim["high95"] else (
+                    "under" if r.value < lim["low95"] else "")
+                funnel.append(FunnelPoint(row=r, outside=outside))
+    return IndicatorPage(indicator=indicator, run=run, level=level, grain=grain,
+                         measure=measure, series=series, comparison=comparison,
+                         region_latest=region_latest, latest_period=latest, funnel=funnel,
+                         funnel_limits=limits, has_data=bool(series or comparison))
+
+
+# --------------------------------------------------------------------------------------------
+# An area's follow-up section (cluster and municipality pages)
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class AreaFigure:
+    indicator: Indicator
+    period: str
+    area: Row | None
+    region: Row | None
+    previous: Row | None
+
+    @property
+    def trend(self) -> str:
+        """"up", "down", "flat" or "" (unknown) for the area since the previous year."""
+        if not self.area or not self.previous or self.area.value is None \
+                or self.previous.value is None:
+            return ""
+        diff = self.area.value - self.previous.value
+        if abs(diff) < 0.005 * max(abs(self.previous.value), 1e-9):
+            return "flat"
+        return "up" if diff > 0 else "down"
+
+    @property
+    def trend_better(self) -> bool | None:
+        if self.trend in ("", "flat") or not self.indicator.better:
+            return None
+        return self.trend == self.indicator.better
+
+
+def area_followup(*, level: str, code: str) -> list[AreaFigure]:
+    """Every indicator with published figures for the area beside the region, latest year."""
+    names = area_names()
+    runs = published_run_map()
+    out = []
+    for indicator in Indicator.objects.all():
+        if not indicator.is_reported and indicator.code not in runs:
+            continue
+        run = runs.get(indicator.code)
+        area_rows = rows_for(indicator=indicator, level=level, grain="year", codes=[code],
+                             run=run, names=names)
+        if not area_rows:
+            continue
+        latest = area_rows[-1]
+        previous = area_rows[-2] if len(area_rows) > 1 else None
+        region = next(iter(rows_for(indicator=indicator, level="region", grain="year",
+                                    run=run, names=names, period_from=latest.period_start,
+                                    period_to=latest.period_start)), None)
+        out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
+                              region=region, previous=previous))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Goals: measures with targets
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class MeasureStatus:
+    measure: Measure
+    region: Row | None
+    clusters: list[Row]
+    latest_year: int | None
+
+    @property
+    def change(self) -> float | None:
+        if self.region is None or self.region.value is None:
+            return None
+        return self.region.value - self.measure.baseline_value
+
+    @property
+    def on_track(self) -> str:
+        """"reached", "on_track", "off_track" or "unknown" (region, straight line to target)."""
+        m = self.measure
+        if self.region is None or self.region.value is None or self.latest_year is None:
+            return "unknown"
+        value = self.region.value
+        sign = 1 if m.direction == Measure.Direction.UP else -1
+        if sign * (value - m.target_value) >= 0:
+            return "reached"
+        span = max(m.target_year - m.baseline_year, 1)
+        share = min(max((self.latest_year - m.baseline_year) / span, 0.0), 1.0)
+        expected = m.baseline_value + share * (m.target_value - m.baseline_value)
+        return "on_track" if sign * (value - expected) >= 0 else "off_track"
+
+
+def goal_measures(*, goal: Goal) -> list[MeasureStatus]:
+    names = area_names()
+    runs = published_run_map()
+    out = []
+    for measure in Measure.objects.filter(goal=goal).select_related("indicator"):
+        ind = measure.indicator
+        run = runs.get(ind.code)
+        region_rows = rows_for(indicator=ind, level="region", grain="year", run=run,
+                               names=names)
+        region_rows = [r for r in region_rows if r.period_start.month == 1]
+        latest = region_rows[-1] if region_rows else None
+        clusters = rows_for(indicator=ind, level="cluster", grain="year", run=run,
+                            names=names, period_from=latest.period_start,
+                            period_to=latest.period_start) if latest else []
+        out.append(MeasureStatus(measure=measure, region=latest, clusters=clusters,
+                                 latest_year=latest.period_start.year if latest else None))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Initiatives with progress
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class InitiativeProgress:
+    initiative: Initiative
+    latest: ProgressEntry | None
+    percent: int | None
+    overdue: bool
+    stale: bool
+    milestones: list[Any]
+
+
+def initiative_progress(initiative: Initiative, *, today: datetime.date | None = None
+                        ) -> InitiativeProgress:
+    today = today or timezone.localdate()
+    entries = list(initiative.progress_entries.all())
+    latest = entries[0] if entries else None
+    percent = next((e.percent for e in entries if e.percent is not None), None)
+    if initiative.status == Initiative.Status.COMPLETED:
+        percent = 100
+    active = initiative.status in (Initiative.Status.ONGOING, Initiative.Status.PLANNED)
+    overdue = bool(initiative.status == Initiative.Status.ONGOING and initiative.end_date
+                   and initiative.end_date < today)
+    last_date = latest.date if latest else initiative.start_date
+    stale = bool(initiative.status == Initiative.Status.ONGOING and (
+        last_date is None or (today - last_date).days > STALE_AFTER_DAYS))
+    return InitiativeProgress(initiative=initiative, latest=latest, percent=percent,
+                              overdue=overdue, stale=stale and active,
+                              milestones=list(initiative.milestones.all()))
+
+
+@dataclass
+class GoalProgress:
+    goal: Goal
+    initiatives: list[InitiativeProgress]
+
+    @property
+    def percent(self) -> float | None:
+        """The average % progress of the goal's initiatives that report one."""
+        values = [i.percent for i in self.initiatives if i.percent is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for i in self.initiatives if i.overdue)
+
+    @property
+    def stale_count(self) -> int:
+        return sum(1 for i in self.initiatives if i.stale)
+
+
+def goal_progress(*, goal: Goal, today: datetime.date | None = None) -> GoalProgress:
+    initiatives = goal.initiatives.prefetch_related("progress_entries", "milestones") \
+        .select_related("owner_body", "owner_cluster")
+    return GoalProgress(goal=goal, initiatives=[initiative_progress(i, today=today)
+                                                for i in initiatives])
+
+
+def goal_followup(*, goal: Goal) -> dict[str, Any]:
+    """Context for the goal page's follow-up include (portal/goal_detail.html)."""
+    return {"measures": goal_measures(goal=goal), "progress": goal_progress(goal=goal)}
+
+
+# --------------------------------------------------------------------------------------------
+# Geography export (the engine's mapping input, from the platform's dated memberships)
+# --------------------------------------------------------------------------------------------
+
+def geography_rows() -> list[dict[str, str]]:
+    """geografi.csv rows: level, code, cluster, valid_from, valid_to.
+
+    A municipality split between clusters by district gets its own row naming the cluster of
+    most of its districts (the engine needs one) and one row per district overriding it.
+    """
+    rows: list[dict[str, str]] = []
+    memberships = AreaMembership.objects.select_related(
+        "cluster", "municipality", "district__municipality").order_by("pk")
+    by_municipality: dict[str, list[AreaMembership]] = defaultdict(list)
+    for m in memberships:
+        if m.cluster.kind != HealthCluster.Kind.HEALTH_CLUSTER:
+            continue
+        if m.municipality_id:
+            rows.append({"level": "municipality", "code": m.municipality.code,
+                         "cluster": m.cluster.code, **_validity(m)})
+        elif m.district_id:
+            rows.append({"level": "district", "code": m.district.code,
+                         "cluster": m.cluster.code, **_validity(m)})
+            by_municipality[m.district.municipality.code].append(m)
+    whole = {r["code"] for r in rows if r["level"] == "municipality"}
+    for code, ms in sorted(by_municipality.items()):
+        if code in whole:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for m in ms:
+            counts[m.cluster.code] += 1
+        fallback = min(counts, key=lambda c: (-counts[c], c))
+        starts = [m.valid_from for m in ms if m.valid_from]
+        ends = [m.valid_to for m in ms]
+        rows.append({"level": "municipality", "code": code, "cluster": fallback,
+                     "valid_from": min(starts).isoformat() if starts else "",
+                     "valid_to": "" if any(e is None for e in ends)
+                     else max(e for e in ends if e).isoformat()})
+    rows.sort(key=lambda r: (r["level"] != "municipality", r["code"], r["valid_from"]))
+    return rows
+
+
+def _validity(m: AreaMembership) -> dict[str, str]:
+    return {"valid_from": m.valid_from.isoformat() if m.valid_from else "",
+            "valid_to": m.valid_to.isoformat() if m.valid_to else ""}
+
+
+# --------------------------------------------------------------------------------------------
+# Status reports
+# --------------------------------------------------------------------------------------------
+
+def reports_for(agreement: Agreement, *, user: Any = None) -> QuerySet[StatusReport]:
+    return StatusReport.objects.filter(agreement=agreement).order_by("-year", "kind")
+
+
+def _row_json(row: Row | None) -> dict[str, Any] | None:
+    return row.as_dict() if row is not None else None
+
+
+def report_content(*, report: StatusReport, live: bool = False) -> dict[str, Any]:
+    """The report's content as JSON: frozen when issued, else computed from today's data."""
+    if report.frozen is not None and not live:
+        return report.frozen
+    agreement = report.agreement
+    narratives = {n.goal_id: n.text for n in report.narratives.all()}
+    runs = published_run_map()
+    focus_areas = []
+    for fa in agreement.focus_areas.order_by("number", "pk"):
+        goals = []
+        for goal in fa.goals.order_by("number", "pk"):
+            measures = []
+            for status in goal_measures(goal=goal):
+                m = status.measure
+                ind = m.indicator
+                run = runs.get(ind.code)
+                series = rows_for(indicator=ind, level="region", grain="year",
+                                  run=run)
+                series += rows_for(indicator=ind, level="cluster", grain="year",
+                                   run=run)
+                measures.append({
+                    "indicator": ind.code, "title": ind.title, "unit": ind.unit,
+                    "direction": m.direction, "baseline_year": m.baseline_year,
+                    "baseline_value": m.baseline_value, "target_value": m.target_value,
+                    "target_year": m.target_year, "status": status.on_track,
+                    "latest": _row_json(status.region),
+                    "run": {"label": run.label, "checksum": run.checksum} if run else None,
+                    "series": [r.as_dict() for r in series]})
+            progress = goal_progress(goal=goal)
+            goals.append({
+                "title": goal.title, "summary": goal.summary, "slug": goal.slug,
+                "narrative": narratives.get(goal.pk, ""), "measures": measures,
+                "percent": progress.percent,
+                "initiatives": [{
+                    "title": p.initiative.title, "status": p.initiative.get_status_display(),
+                    "percent": p.percent, "overdue": p.overdue, "stale": p.stale,
+                    "latest": ({"date": p.latest.date.isoformat(), "text": p.latest.text}
+                               if p.latest else None)} for p in progress.initiatives]})
+        focus_areas.append({"title": fa.title, "goals": goals})
+    return {"title": report.title, "kind": report.kind, "year": report.year,
+            "introduction": report.introduction, "agreement": agreement.title,
+            "generated_at": timezone.now().isoformat(), "focus_areas": focus_areas}

@@ -1,0 +1,56 @@
+"""Template helpers of the followup app: Danish number formatting, hidden cells, and the
+"Opfølgning" sections the portal's cluster, municipality and goal pages include."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+from .. import selectors
+
+register = template.Library()
+
+TREND_WORDS = {"up": "stigende", "down": "faldende", "flat": "uændret", "": "ukendt"}
+TRACK_WORDS = {"reached": "Målet er nået", "on_track": "På rette vej",
+               "off_track": "Ikke på rette vej", "unknown": "Kan ikke vurderes endnu"}
+TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown": "?"}
+
+
+@register.filter
+def num(value: Any, decimals: int = 1) -> str:
+    """A figure in Danish notation; empty for None (hidden cells are shown by `cell`)."""
+    if value is None or value == "":
+        return ""
+    places = int(decimals)
+    rounded = Decimal(f"{float(value):.{places}f}")  # round half to even, then format
+    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def trend_word(value: str) -> str:
+    return TREND_WORDS.get(value or "", "ukendt")
+
+
+@register.filter
+def track_word(value: str) -> str:
+    return TRACK_WORDS.get(value, value)
+
+
+@register.filter
+def track_mark(value: str) -> str:
+    return TRACK_MARKS.get(value, "?")
+
+
+@register.inclusion_tag("followup/_area_section.html")
+def followup_area(level: str, code: str) -> dict[str, Any]:
+    """{% followup_area "cluster" cluster.code %}: the area's figures beside the region."""
+    return {"figures": selectors.area_followup(level=level, code=code), "level": level}
+
+
+@register.inclusion_tag("followup/_goal_section.html")
+def followup_goal(goal: Any) -> dict[str, Any]:
+    """{% followup_goal goal %}: measures with baseline, target, latest value and progress."""
+    return selectors.goal_followup(goal=goal)
