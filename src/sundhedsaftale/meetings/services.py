@@ -296,9 +296,10 @@ def annex_check_file(upload: UploadedFile) -> str:
 @service
 def annex_add(*, item: AgendaItem, title: str, by: Any | None,
               upload: UploadedFile | None = None, url: str = "") -> Annex:
-    """Attach a file or a link to an item, numbered after the existing annexes."""
-    if bool(upload) == bool(url):
-        raise ValidationError(_("Et bilag er enten en fil eller et link."))
+    """Attach a file or a link to an item, numbered after the existing annexes. With neither,
+    the annex is only listed (as in a printed "Bilagsfortegnelse" whose files are elsewhere)."""
+    if upload and url:
+        raise ValidationError(_("Et bilag er enten en fil eller et link, ikke begge."))
     number = (item.annexes.aggregate(n=Max("number"))["n"] or 0) + 1
     annex = Annex(item=item, number=number, title=title, url=url)
     if upload is not None:
@@ -307,7 +308,8 @@ def annex_add(*, item: AgendaItem, title: str, by: Any | None,
         annex.file.save(upload.name or "bilag", upload, save=False)
     content_save(instance=annex, by=by)
     audit_record(actor=by, action="meetings.annex.add", obj=item,
-                 changes={"annex": number, "kind": "file" if upload else "link"})
+                 changes={"annex": number,
+                          "kind": "file" if upload else "link" if url else "listed"})
     return annex
 
 
