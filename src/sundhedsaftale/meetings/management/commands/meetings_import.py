@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sundhedsaftale.access.rules import require
@@ -45,6 +45,9 @@ class Command(BaseCommand):
         except AgendaImportError as exc:
             raise CommandError("filen blev afvist, intet er importeret:\n" +
                                "\n".join(exc.lines())) from None
+        except PermissionDenied:
+            raise CommandError(f"{file.name}: {username} må ikke importere møder for dette "
+                               "organ (kræver sekretariatsrollen for organet)") from None
         except ValidationError as exc:
             raise CommandError(f"{file.name}: filen blev afvist, intet er importeret: "
                                f"{'; '.join(exc.messages)}") from None
