@@ -378,7 +378,8 @@ def staff_response(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "section": "hearings", "hearing": response.hearing, "response": response,
         "hits": selectors.hits_in_context(response),
         "original_masked": mask_all_cpr(response.original_text),
-        "preview": services.published_text_for(response)
+        # Pending CPR hits are masked in the preview too (they can only be redacted anyway).
+        "preview": mask_all_cpr(services.published_text_for(response))
         if response.status != Response.Status.PUBLISHED else response.published_text,
         "attachments": response.attachments.all()})
 
