@@ -49,7 +49,7 @@ class _GrantRefusedError(Exception):
 
 
 class RoleGrantForm(forms.ModelForm):
-    organisation = forms.ChoiceField(label=_("organisation"), choices=())
+    for_organisation = forms.ChoiceField(label=_("organisation"), choices=())
 
     class Meta:
         model = RoleAssignment
@@ -57,7 +57,7 @@ class RoleGrantForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "---------"), *organisation_choices()]
+        self.fields["for_organisation"].choices = [("", "---------"), *organisation_choices()]
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
 
     def _post_clean(self) -> None:
@@ -98,7 +98,7 @@ class RoleAssignmentAdmin(ServiceModelAdmin):
     def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
         """Granting is the service role_grant (checks access.manage_roles, audits)."""
         data = form.cleaned_data
-        organisation = organisation_from_choice(data["organisation"])
+        organisation = organisation_from_choice(data["for_organisation"])
         try:
             return role_grant(user=data["user"], role=data["role"], organisation=organisation,
                               by=request.user, valid_from=data.get("valid_from"),
