@@ -248,3 +248,23 @@ def test_the_version_check_for_services_and_the_api(demo_content, secretariat_us
         version_check(instance=goal, token="forfalsket")
     with pytest.raises(StaleVersionError):
         version_check(instance=goal, token=None)
+
+
+def test_bodies_services_are_audited_and_ruled(demo_content, django_user_model):
+    import datetime
+
+    from sundhedsaftale.access.services import role_grant
+    from sundhedsaftale.bodies.services import body_update, membership_create, membership_end
+
+    tss, ssu = Body.objects.get(slug="tss"), Body.objects.get(slug="ssu")
+    clerk = django_user_model.objects.create_user("tss-sekretaer", password="x-not-used-2")
+    role_grant(user=clerk, role="secretariat", organisation=tss, by=None)
+    body_update(body=tss, by=clerk, description="Ny beskrivelse")
+    seat = membership_create(body=tss, person_name="Demo Person (fiktiv)", by=clerk,
+                             is_synthetic=True, valid_from=datetime.date(2024, 1, 1))
+    membership_end(membership=seat, by=clerk, on=datetime.date(2025, 1, 1))
+    assert [e.action for e in events_for_user(clerk)] == [
+        "bodies.membership.end", "bodies.membership.create", "bodies.body.update"]
+    with pytest.raises(PermissionDenied):
+        body_update(body=ssu, by=clerk, description="Ikke min")
+    assert Body.objects.get(pk=ssu.pk).description != "Ikke min"
