@@ -134,7 +134,7 @@ def test_staff_see_who_holds_which_role_and_grant_and_revoke_in_the_admin(
         world, client, django_user_model):
     from django.contrib.contenttypes.models import ContentType
 
-    objects, users = world
+    objects, _users = world
     secretariat = django_user_model.objects.get(username="group_sekretariat")
     client.force_login(secretariat)
     listing = client.get(reverse("admin:access_roleassignment_changelist"))

@@ -39,7 +39,7 @@ def body_update(*, body: Body, by: Any | None, base_version: str | None = None,
 
 @service
 def membership_create(*, body: Body, person_name: str, by: Any | None,
-                      role: str = Membership.Role.MEMBER,
+                      role: str = "member",
                       organisation: Organisation | None = None,
                       valid_from: datetime.date | None = None,
                       valid_to: datetime.date | None = None, is_synthetic: bool = False,

@@ -142,7 +142,7 @@ def uncertain(obj: Any) -> bool:
 
 
 # ------------------------------------------------------------------ the audit log, read-only
-from .models import AuditEvent  # noqa: E402
+from .models import AuditEvent
 
 
 @admin.register(AuditEvent)

@@ -182,7 +182,7 @@ class AreaMembership(Sourced, Dated):
                     "area": clash.area, "cluster": clash.cluster,
                     "start": clash.valid_from or "…", "end": clash.valid_to or "…"})
 
-    def overlapping(self) -> models.QuerySet["AreaMembership"]:
+    def overlapping(self) -> models.QuerySet[AreaMembership]:
         """Memberships of the same area (or the whole municipality / one of its districts) in an
         area of the same kind whose period overlaps this one. A place belongs to one cluster
         (or one health council) at a time."""

@@ -14,8 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sundhedsaftale.core.models import Certainty
 from sundhedsaftale.core.audit import audit_record
+from sundhedsaftale.core.models import Certainty
 from sundhedsaftale.core.services import content_save, service
 
 from .models import AreaMembership, District, HealthCluster, Municipality, PopulationCount, Region
