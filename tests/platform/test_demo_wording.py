@@ -46,5 +46,5 @@ def test_demo_texts_copy_no_sentence_from_the_seed_documents():
         for text in strings(data):
             overlap = shingles(text) & seed_runs
             if overlap:
-                copied.append((path.name, " ".join(sorted(overlap)[0])))
+                copied.append((path.name, " ".join(min(overlap))))
     assert copied == []

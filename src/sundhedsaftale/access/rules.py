@@ -94,7 +94,7 @@ def region_role(user: Any, roles: str | tuple[str, ...]) -> bool:
 def manage_roles(user: Any, organisation: Any) -> bool:
     """Grant and revoke roles for `organisation`: the regional secretariat for any
     organisation; an organisation's own secretariat for that organisation only."""
-    if region_role(user, Role.SECRETARIAT):
+    if user.has_perm("access.add_roleassignment") or region_role(user, Role.SECRETARIAT):
         return True
     return organisation is not None and holds_role(user, Role.SECRETARIAT, organisation)
 

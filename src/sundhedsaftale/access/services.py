@@ -13,12 +13,17 @@ from sundhedsaftale.core.audit import audit_record
 from sundhedsaftale.core.services import service
 
 from .models import Role, RoleAssignment
+from .rules import require
 
 
 @service
 def role_grant(*, user: Any, role: str | Role, organisation: models.Model, by: Any | None,
                valid_from: datetime.date | None = None,
                valid_to: datetime.date | None = None) -> RoleAssignment:
+    """Give `user` a role for `organisation` (by=None: the system, e.g. the demo loader).
+    The granting user must be allowed access.manage_roles for that organisation."""
+    if by is not None:
+        require(by, "access.manage_roles", organisation)
     assignment = RoleAssignment(
         user=user, role=str(role),
         organisation_type=ContentType.objects.get_for_model(type(organisation)),
@@ -36,6 +41,8 @@ def role_grant(*, user: Any, role: str | Role, organisation: models.Model, by: A
 def role_revoke(*, assignment: RoleAssignment, by: Any | None,
                 on: datetime.date | None = None) -> RoleAssignment:
     """End a role: valid_to is set to `on` (yesterday by default), the row stays for history."""
+    if by is not None:
+        require(by, "access.manage_roles", assignment.organisation)
     end = on or (timezone.localdate() - datetime.timedelta(days=1))
     assignment.valid_to = end
     assignment.save(update_fields=["valid_to"])

@@ -49,17 +49,17 @@ def agreement_update(*, agreement: Agreement, by: Any | None, base_version: str 
                    base_version=base_version)
 
 
-Status = Agreement.Status
 # Allowed status changes: (from, to) -> the action (access rule) the user must be allowed.
+# (Plain strings: the values of Agreement.Status.)
 STATUS_TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Status.HEARING): "agreements.edit",
-    (Status.HEARING, Status.DRAFT): "agreements.edit",
-    (Status.HEARING, Status.APPROVED): "agreements.edit",
-    (Status.DRAFT, Status.APPROVED): "agreements.edit",
-    (Status.APPROVED, Status.DRAFT): "agreements.edit",
-    (Status.APPROVED, Status.PUBLISHED): "agreements.publish",
-    (Status.PUBLISHED, Status.ARCHIVED): "agreements.publish",
-    (Status.ARCHIVED, Status.PUBLISHED): "agreements.publish",
+    ("draft", "hearing"): "agreements.edit",
+    ("hearing", "draft"): "agreements.edit",
+    ("hearing", "approved"): "agreements.edit",
+    ("draft", "approved"): "agreements.edit",
+    ("approved", "draft"): "agreements.edit",
+    ("approved", "published"): "agreements.publish",
+    ("published", "archived"): "agreements.publish",
+    ("archived", "published"): "agreements.publish",
 }
 
 

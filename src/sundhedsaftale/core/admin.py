@@ -139,3 +139,39 @@ class ServiceModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
 @admin.display(boolean=True, description=_("uncertain"))
 def uncertain(obj: Any) -> bool:
     return obj.is_uncertain
+
+
+# ------------------------------------------------------------------ the audit log, read-only
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, per object (filter by kind of object and search its id or name) and per
+    user (filter by user). Nobody adds, changes or deletes entries."""
+
+    list_display = ("at", "actor_label", "action", "content_type", "object_label", "note")
+    list_filter = ("action", "content_type", "actor")
+    search_fields = ("object_label", "object_id", "actor_label", "action", "note")
+    date_hierarchy = "at"
+    list_select_related = ("content_type", "actor")
+    readonly_fields = ("at", "actor", "actor_label", "action", "content_type", "object_id",
+                       "object_label", "changes", "note")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        from sundhedsaftale.access.rules import can
+
+        return super().has_view_permission(request, obj) or can(
+            request.user, "access.view_audit", obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)

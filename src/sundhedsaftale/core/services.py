@@ -219,7 +219,7 @@ def login_lockout_record(*, username: str, ip_address: str) -> None:
 
 SECRETARIAT_GROUP = "Sekretariat"
 READER_GROUP = "Læser"
-CONTENT_APPS = ("geography", "bodies", "agreements")
+CONTENT_APPS = ("geography", "bodies", "agreements", "access")
 
 
 def groups_ensure() -> dict[str, Any]:
@@ -233,6 +233,9 @@ def groups_ensure() -> dict[str, Any]:
         secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
         secretariat.permissions.set(content.filter(
             codename__regex=r"^(add|change|view)_"))
+        # The secretariat reads the audit log.
+        secretariat.permissions.add(Permission.objects.get(
+            content_type__app_label="core", codename="view_auditevent"))
         reader, _ = Group.objects.get_or_create(name=READER_GROUP)
         reader.permissions.set(content.filter(codename__startswith="view_"))
     return {SECRETARIAT_GROUP: secretariat, READER_GROUP: reader}

@@ -14,7 +14,6 @@ from sundhedsaftale.core.demo import POPULATION_FILE, demo_data_load
 from sundhedsaftale.core.services import demo_users_ensure
 from sundhedsaftale.geography.services import population_import
 
-
 # Apps that add demo material on top of the organisation and agreements, in this order. Each
 # module has `load(*, stdout) -> None`, idempotent, writing through services only.
 DEMO_STEPS = (
