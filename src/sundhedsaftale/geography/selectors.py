@@ -172,7 +172,7 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
     found = False
     for row in AreaPopulation.objects.filter(
             Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
-            quarter=quarter).only("men_by_band", "women_by_band", "is_synthetic", "source"):
+            quarter=quarter).only("men_by_band", "women_by_band", "bands_synthetic", "source"):
         if not (any(row.men_by_band) or any(row.women_by_band)):
             continue
         found = True
@@ -180,7 +180,7 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
             men[index] += int(value)
         for index, value in enumerate(row.women_by_band[:len(AGE_BANDS)]):
             women[index] += int(value)
-        synthetic = synthetic or row.is_synthetic
+        synthetic = synthetic or row.bands_synthetic
         if row.source:
             sources.add(row.source)
     if not found:
