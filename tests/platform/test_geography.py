@@ -179,22 +179,22 @@ def test_population_without_total_rows_is_the_sum_of_its_rows(demo_content, tmp_
                     "Dragør;Mænd;0-4 år;2024K1;5;synthetic;\n"
                     "Dragør;Kvinder;0-4 år;2024K1;6;synthetic;\n"
                     "101-05;Mænd;3 år;2024K1;4;real;U\n", encoding="utf-8")
-    population_import(path=path)
-    totals = population_totals()
+    # A partial new quarter needs --replace, and the portal does not show it as the latest.
+    population_import(path=path, replace=True)
+    assert population_totals().quarter is None
+    totals = population_totals(quarter="2024K1")
     assert totals.quarter == "2024K1"
     dragor = totals.municipalities[Municipality.objects.get(code="155").pk]
     assert (dragor.count, dragor.quarter, dragor.is_synthetic, dragor.certainty) == (
         11, "2024K1", True, "V")
-    assert row_for(municipality_list(on=IN_PERIOD), "155").population == 11
     district = totals.districts[District.objects.get(code="101-05").pk]
     assert (district.count, district.is_synthetic, district.certainty) == (4, False, "U")
     assert district.is_uncertain
-    # The cluster's total would be partial (its other areas have no figures): not given.
+    # No quarter is complete for every municipality: pages give no totals.
     syd = cluster_detail(code="syd", on=IN_PERIOD)
-    assert [a.population for a in syd.areas if a.municipality.code == "155"] == [11]
     assert syd.population is None
     by_band = population_by_band(municipality_ids=syd.municipality_ids,
-                                 district_ids=syd.district_ids)
+                                 district_ids=syd.district_ids, quarter="2024K1")
     assert (by_band.total, by_band.quarter, by_band.is_synthetic) == (15, "2024K1", True)
 
 

@@ -308,7 +308,10 @@ class AreaPopulation(models.Model):
     men_by_band = models.JSONField(_("men by age band"), default=list, blank=True)
     women_by_band = models.JSONField(_("women by age band"), default=list, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
-    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False,
+                                       help_text=_("The total is synthetic."))
+    bands_synthetic = models.BooleanField(_("synthetic breakdown"), default=False,
+                                          help_text=_("The age bands are synthetic."))
     source = models.CharField(_("source"), max_length=300, blank=True)
     certainty = models.CharField(_("certainty"), max_length=2, choices=Certainty.choices,
                                  default=Certainty.VERIFIED)

@@ -105,17 +105,17 @@ def population_totals(*, quarter: str | None = None) -> AreaTotals:
     totals = AreaTotals(quarter)
     if quarter is None:
         return totals
-    for row in AreaPopulation.objects.filter(quarter=quarter, count__isnull=False).only(
-            "region_id", "municipality_id", "district_id", "count", "is_synthetic", "source",
-            "certainty"):
-        total = PopulationTotal(int(row.count or 0), quarter, row.is_synthetic, row.source,
-                                row.certainty)
-        if row.municipality_id:
-            totals.municipalities[row.municipality_id] = total
-        elif row.district_id:
-            totals.districts[row.district_id] = total
-        elif row.region_id:
-            totals.regions[row.region_id] = total
+    rows = AreaPopulation.objects.filter(quarter=quarter, count__isnull=False).values_list(
+        "region_id", "municipality_id", "district_id", "count", "is_synthetic", "source",
+        "certainty")
+    for region_id, municipality_id, district_id, count, synthetic, source, certainty in rows:
+        total = PopulationTotal(int(count), quarter, synthetic, source, certainty)
+        if municipality_id:
+            totals.municipalities[municipality_id] = total
+        elif district_id:
+            totals.districts[district_id] = total
+        elif region_id:
+            totals.regions[region_id] = total
     return totals
 
 
@@ -172,7 +172,7 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
     found = False
     for row in AreaPopulation.objects.filter(
             Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
-            quarter=quarter).only("men_by_band", "women_by_band", "is_synthetic", "source"):
+            quarter=quarter).only("men_by_band", "women_by_band", "bands_synthetic", "source"):
         if not (any(row.men_by_band) or any(row.women_by_band)):
             continue
         found = True
@@ -180,7 +180,7 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
             men[index] += int(value)
         for index, value in enumerate(row.women_by_band[:len(AGE_BANDS)]):
             women[index] += int(value)
-        synthetic = synthetic or row.is_synthetic
+        synthetic = synthetic or row.bands_synthetic
         if row.source:
             sources.add(row.source)
     if not found:

@@ -735,7 +735,8 @@ def population_import(*, path: Path | str, source: str = "", replace: bool = Fal
             quarter=quarter, **{f"{kind}_id": pk}, count=count,
             men_by_band=group.bands["M"] if group.kind_sums[_BY_AGE] is not None else [],
             women_by_band=group.bands["K"] if group.kind_sums[_BY_AGE] is not None else [],
-            rows=group.rows, is_synthetic=group.synthetic[flags], source=source,
+            rows=group.rows, is_synthetic=group.synthetic[flags],
+            bands_synthetic=group.synthetic[_BY_AGE], source=source,
             certainty=group.certainty[flags]))
     AreaPopulation.objects.bulk_create(totals, batch_size=1000)
 

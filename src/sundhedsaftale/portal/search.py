@@ -5,13 +5,16 @@ On PostgreSQL: full-text search with the Danish configuration (stemming, so "æl
 "ældres"), ranked with title matches weighted above summary matches. Elsewhere (SQLite): every
 word of the query must begin a word of the title or summary, compared case-insensitively in Python,
 because SQLite's LIKE only folds ASCII letters ("Ældre" would not match "ældre"). The content is
-small (hundreds of rows), so the fallback stays fast. Drafts never appear: every query starts
+small (hundreds of rows), so the fallback stays fast: the casefolded texts are kept per process and content generation
+(see portal/generation.py), so a search scans strings instead of loading every row. Drafts
+never appear: every query starts
 from the public agreements.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from django.db import connection
@@ -151,6 +154,42 @@ def _search_postgresql(query: str) -> list[SearchHit]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@dataclass
+class _Entry:
+    kind: str
+    label: str | Promise
+    obj: Model
+    title: str
+    text: str
+
+
+# The public content in a searchable form, built once per content generation and process:
+# a search then costs one small query (the generation) and a scan of a few hundred strings.
+_corpus: tuple[int | None, list[_Entry]] = (None, [])
+_corpus_lock = threading.Lock()
+
+
+def _corpus_entries() -> list[_Entry]:
+    global _corpus
+    from .generation import cache_generation
+
+    generation = cache_generation()
+    cached_generation, entries = _corpus
+    if generation is not None and generation == cached_generation and not (
+            connection.in_atomic_block):
+        return entries
+    entries = []
+    for kind, label, queryset in _sources():
+        for obj in queryset:
+            title = obj.title.casefold()
+            entries.append(_Entry(kind, label, obj, title,
+                                  f"{title}\n{(obj.summary or '').casefold()}"))
+    if generation is not None and not connection.in_atomic_block:
+        with _corpus_lock:
+            _corpus = (generation, entries)
+    return entries
+
+
 def _search_fallback(query: str) -> list[SearchHit]:
     # Each word must begin a word of the title or summary ("ældre" finds "ældres" and
     # "ældreområdet", not "forældre"), compared with Unicode-aware casefold (see the module).
@@ -159,14 +198,11 @@ def _search_fallback(query: str) -> list[SearchHit]:
         return []
     hits: list[SearchHit] = []
     annexes: list[tuple[Annex, float]] = []
-    for kind, label, queryset in _sources():
-        for obj in queryset:
-            title = obj.title.casefold()
-            text = f"{title}\n{(obj.summary or '').casefold()}"
-            if all(pattern.search(text) for pattern in patterns):
-                rank = 1.0 + sum(1 for pattern in patterns if pattern.search(title))
-                if kind == "annex":
-                    annexes.append((obj, rank))
-                else:
-                    hits.append(_hit(kind, label, obj, rank))
+    for entry in _corpus_entries():
+        if all(pattern.search(entry.text) for pattern in patterns):
+            rank = 1.0 + sum(1 for pattern in patterns if pattern.search(entry.title))
+            if entry.kind == "annex":
+                annexes.append((entry.obj, rank))  # type: ignore[arg-type]
+            else:
+                hits.append(_hit(entry.kind, entry.label, entry.obj, rank))
     return hits + _annex_hits(annexes)

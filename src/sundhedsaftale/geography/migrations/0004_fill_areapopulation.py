@@ -52,6 +52,7 @@ def fill(apps, schema_editor):
             men_by_band=group["bands"]["M"] if has_bands else [],
             women_by_band=group["bands"]["K"] if has_bands else [],
             rows=group["rows"], is_synthetic=group["synthetic"][flags],
+            bands_synthetic=group["synthetic"][1],
             source=group["source"][:300], certainty=group["certainty"][flags]))
     AreaPopulation.objects.bulk_create(totals, batch_size=1000)
 

@@ -1,30 +1,48 @@
-"""`sundhedsaftale serve`: serve the platform with gunicorn (static files through WhiteNoise)."""
+"""`sundhedsaftale serve`: serve the platform with gunicorn (static files through WhiteNoise).
+
+Worker model: gthread, 2 processes × 4 threads by default (WEB_WORKERS, WEB_THREADS). With
+plain sync workers one slow request (a search) holds a whole process, so a burst of searches
+queued every other page behind it; with threads the operating system and Python switch
+between requests, and cached pages keep flowing while searches run (bench/web_bench.py
+measures both).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
+
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
+def gunicorn_arguments(*, bind: str, workers: int, threads: int) -> list[str]:
+    """The gunicorn command line used by `serve` and by the web benchmark."""
+    return ["sundhedsaftale.wsgi:application", "--bind", bind, "--workers", str(workers),
+            "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads)]
 
 
 class Command(BaseCommand):
     help = "Serve the platform with gunicorn on 127.0.0.1:8000 (or --bind)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--workers", type=int,
+                            default=int(os.environ.get("WEB_WORKERS", DEFAULT_WORKERS)))
+        parser.add_argument("--threads", type=int,
+                            default=int(os.environ.get("WEB_THREADS", DEFAULT_THREADS)))
 
-    def handle(self, *args, bind: str, workers: int, **options):
+    def handle(self, *args: Any, bind: str, workers: int, threads: int, **options: Any) -> None:
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving on http://{bind}/")
-        os.execvp(
-            sys.executable,
-            [
-                sys.executable, "-m", "gunicorn", "sundhedsaftale.wsgi:application",
-                "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
-            ],
-        )
+        os.execvp(sys.executable, [
+            sys.executable, "-m", "gunicorn",
+            *gunicorn_arguments(bind=bind, workers=workers, threads=threads),
+            "--access-logfile", "-",
+        ])
