@@ -58,11 +58,12 @@ def compute_indicators(
         standard_population=standard_population, backend_options=backend_options, spark=spark,
         validation=validation, manifest_extra=manifest_extra)
     report("diskretionering")
-    from .disclosure import apply_disclosure_control
+    from .audit import disclose_and_audit
 
-    controlled = apply_disclosure_control(results, compiler.disclosure_edges(geography))
-    report(f"færdig: {len(controlled)} rækker")
-    return compiler.sort_rows(controlled[compiler.OUTPUT_COLUMNS])
+    public = disclose_and_audit(results, geography, geography_path=Path(data_dir) / "geografi.csv",
+                                progress=report)
+    report(f"færdig: {len(public)} rækker")
+    return public
 
 
 class EngineRun:

@@ -58,7 +58,66 @@ def _parser() -> argparse.ArgumentParser:
                       help="seneste plausible dato i inddata (standard: i dag + 1 år)")
 
     sub.add_parser("list", help="vis de kendte indikatorer")
+    _audit_parser(sub)
     return parser
+
+
+def _audit_parser(sub: argparse._SubParsersAction) -> None:
+    aud = sub.add_parser("audit", help="revidér diskretioneringen af en resultatfil (LP-angriber)")
+    aud.add_argument("results", type=Path, help="resultatfil (.parquet eller .csv)")
+    aud.add_argument("--geography", type=Path, default=None,
+                     help="den geografi.csv der blev brugt (ellers revideres klyngerne ikke)")
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """Re-run the interval audit on an output file: per indicator hidden cells, the narrowest
+    interval and pass/fail. Exit 0 pass, 1 fail, 2 bad input."""
+    import pandas as pd
+
+    from .audit import audit_results
+    from .io import read_manifest
+
+    path: Path = args.results
+    if not path.is_file():
+        print(f"{path}: filen findes ikke", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        elif path.suffix.lower() == ".csv":
+            frame = pd.read_csv(path, dtype={"geo_code": str, "definition_version": str})
+        elif path.suffix.lower() == ".xlsx":
+            frame = pd.read_excel(path, dtype={"geo_code": str, "definition_version": str})
+        else:
+            print(f"{path}: ukendt filtype (.parquet, .csv eller .xlsx)", file=sys.stderr)
+            return EXIT_INPUT
+    except Exception:  # noqa: BLE001 - never echo file contents
+        print(f"{path}: filen kan ikke læses som {path.suffix.lstrip('.')}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        manifest = read_manifest(path)
+    except (ValueError, OSError):
+        manifest = None
+    if args.geography is not None and not args.geography.is_file():
+        print(f"{args.geography}: filen findes ikke", file=sys.stderr)
+        return EXIT_INPUT
+    if "suppressed" in frame.columns and frame["suppressed"].dtype == object:
+        frame["suppressed"] = frame["suppressed"].astype(str).str.lower().isin(["true", "1"])
+    try:
+        report = audit_results(frame, geography=args.geography, manifest=manifest)
+    except (ValueError, KeyError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if report.geography == "codes":
+        print("Bemærk: uden --geography revideres klyngernes relationer ikke.", file=sys.stderr)
+    print("indikator\tskjulte celler\tsnævreste interval\tresultat")
+    for r in report.indicators:
+        interval = "-" if r.narrowest_interval is None else \
+            f"[{r.narrowest_interval[0]}, {r.narrowest_interval[1]}]"
+        verdict = "bestået" if r.passed else f"FEJL ({r.failed_counts} tal)"
+        print(f"{r.indicator_id}\t{r.hidden_cells}\t{interval}\t{verdict}")
+    print(f"{report.lps_solved} LP'er løst på {report.seconds:.1f} s", file=sys.stderr)
+    return EXIT_OK if report.passed else EXIT_FAILURE
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -130,6 +189,8 @@ def main(argv: list[str]) -> int:
             return _generate(args)
         if args.command == "compute":
             return _compute(args)
+        if args.command == "audit":
+            return _audit(args)
         return _list()
     except ValidationError as exc:
         print(f"Inddata afvist ({len(exc.problems)} fejl; intet er beregnet eller skrevet):",

@@ -64,6 +64,8 @@ THRESHOLD_DEFAULT = 5
 #: cells (only in tiny data, where most cells are small) skip the tests.
 MAX_CANDIDATE_TESTS = 8
 MAX_TESTED_PART = 150
+#: Candidate cells tried per failing count in the interval pass.
+MAX_INTERVAL_TESTS = 4
 #: Threads working on independent blocks at once.
 WORKERS = min(2, os.cpu_count() or 1)
 GEO_LEVELS = ("district", "municipality", "cluster", "region")
@@ -125,11 +127,14 @@ def _prepare_edges(edges: pd.DataFrame) -> _Edges:
     return _Edges(parents, children, vf.astype("datetime64[D]"), vt.astype("datetime64[D]"))
 
 
-def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame) -> list[list[int]]:
+def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame, *,
+                        time_levels: set[str] | None = None) -> list[list[int]]:
     """Equations of one block as lists of cell indexes, the parent first, then its children.
 
     Only equations with a parent or at least one child among ``cells`` are returned; absent
-    cells are known constants and simply left out.
+    cells are known constants and simply left out. ``time_levels`` limits the time relations
+    (quarter = months, year = quarters, year = months) to those geography levels (default:
+    every level).
     """
     if isinstance(edges, pd.DataFrame):
         edges = _prepare_edges(edges)
@@ -164,6 +169,8 @@ def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame) -> 
     starts = {(c[0], c[1]) for c in cells}
     years = sorted({s.year for _g, s in starts})
     for level, code in geos:
+        if time_levels is not None and level not in time_levels:
+            continue
         for year in years:
             months = [pd.Timestamp(year, m, 1) for m in range(1, 13)]
             quarters = [pd.Timestamp(year, m, 1) for m in (1, 4, 7, 10)]
@@ -268,21 +275,30 @@ def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return parts
 
 
+def _cost_rank(cells: Sequence[Cell], cost: np.ndarray, zeros: np.ndarray) -> np.ndarray:
+    """Rank of each cell as a secondary candidate, cheapest first: fewest zero counts (a hidden
+    zero cannot go below zero, so it shields little; GaussSuppression likewise keeps zeros out
+    of the secondary candidates by default), then smallest total count, then lowest geography
+    level, then finest period."""
+    order_key = np.lexsort((
+        np.array([GRAINS.index(c[0]) for c in cells]),
+        np.array([GEO_LEVELS.index(c[2]) if c[2] in GEO_LEVELS else 0 for c in cells]),
+        cost,
+        zeros,
+    ))
+    rank_of = np.empty(len(cells), dtype=np.int64)
+    rank_of[order_key] = np.arange(len(cells))
+    return rank_of
+
+
 def _secondary(
-    cells: list[Cell], cost: np.ndarray, primary: np.ndarray, edges: _Edges
+    cells: list[Cell], rank_of: np.ndarray, primary: np.ndarray, edges: _Edges
 ) -> np.ndarray:
     """Secondary suppression in one block; returns the new suppressed mask."""
     n = len(cells)
     suppressed = primary.copy()
     equations = hierarchy_equations(cells, edges)
     eq_cells = [[c for c in eq if c >= 0] for eq in equations]
-    order_key = np.lexsort((
-        np.array([GRAINS.index(c[0]) for c in cells]),
-        np.array([GEO_LEVELS.index(c[2]) if c[2] in GEO_LEVELS else 0 for c in cells]),
-        cost,
-    ))
-    rank_of = np.empty(n, dtype=np.int64)
-    rank_of[order_key] = np.arange(n)
 
     def cheapest(candidates: Sequence[int]) -> int | None:
         free = [c for c in candidates if not suppressed[c]]
@@ -356,6 +372,115 @@ def _secondary(
             # absent from the result, which are taken as known zeros.)
             break
     return suppressed
+
+
+def _adjacency(equations: list[list[int]], n: int) -> list[list[int]]:
+    cell_eqs: list[list[int]] = [[] for _ in range(n)]
+    for r, members in enumerate(equations):
+        for c in members:
+            cell_eqs[c].append(r)
+    return cell_eqs
+
+
+def _component_equations(j: int, hidden: np.ndarray, equations: list[list[int]],
+                         cell_eqs: list[list[int]]) -> list[list[int]]:
+    """The equations of hidden cell ``j``'s connected block (linked through hidden cells)."""
+    seen_eq: set[int] = set()
+    seen = {j}
+    frontier = [j]
+    while frontier:
+        nxt = []
+        for c in frontier:
+            for r in cell_eqs[c]:
+                if r in seen_eq:
+                    continue
+                seen_eq.add(r)
+                for other in equations[r]:
+                    if hidden[other] and other not in seen:
+                        seen.add(other)
+                        nxt.append(other)
+        frontier = nxt
+    return [equations[r] for r in sorted(seen_eq)]
+
+
+@dataclass
+class _BlockAudit:
+    lps: int = 0
+    rounds: int = 0
+    added: int = 0
+
+
+def _protect_intervals(
+    cells: list[Cell],
+    truth: np.ndarray,
+    suppressed: np.ndarray,
+    rank_of: np.ndarray,
+    edges: _Edges,
+    relations: Sequence[dict[str, str]],
+) -> tuple[np.ndarray, _BlockAudit]:
+    """Hide more cells until every hidden count passes the interval audit (audit.py).
+
+    ``truth`` is cells x count columns; ``relations`` the time relations per column. Each
+    round audits every column; for each failing count (one per connected block of hidden
+    cells) the nearest published cell of its block is hidden, preferring cells with a
+    non-zero count in that column and the cheapest, after testing (up to
+    MAX_INTERVAL_TESTS) which of them makes the failing count pass. More hidden cells never
+    narrow an interval, so the rounds end, at the latest when a block is all hidden."""
+    from .audit import audit_system, block_equations, cell_reaches
+
+    stats = _BlockAudit()
+    suppressed = suppressed.copy()
+    n = len(cells)
+    systems = []
+    for ci, levels in enumerate(relations):
+        eqs = block_equations(cells, edges, levels, hierarchy_equations)
+        cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
+        systems.append((ci, eqs, _adjacency(eqs, n), cache))
+    while True:
+        stats.rounds += 1
+        failing_any = False
+        for ci, eqs, cell_eqs, cache in systems:
+            values = truth[:, ci]
+            res = audit_system(eqs, values, suppressed, truth=values, cache=cache)
+            stats.lps += res.lps
+            if res.passed:
+                continue
+            failing_any = True
+            done: set[int] = set()
+            picked = False
+            for j in sorted(np.flatnonzero(res.failed).tolist(), key=lambda c: rank_of[c]):
+                if j in done:
+                    continue
+                _part, free = _neighbourhood(j, suppressed, eqs, cell_eqs)
+                if not free:
+                    continue
+                # Failing because it cannot be 0, or because it cannot reach the threshold.
+                target = "zero" if res.lo[j] >= 1 else "threshold"
+                candidates = sorted(free, key=lambda c: (free[c], values[c] <= 0, rank_of[c]))
+                pick = candidates[0]
+                for c in candidates[:MAX_INTERVAL_TESTS]:
+                    trial = suppressed.copy()
+                    trial[c] = True
+                    sub = _component_equations(j, trial, eqs, cell_eqs)
+                    stats.lps += 1
+                    if cell_reaches(sub, values, trial, j, target):
+                        pick = c
+                        break
+                suppressed[pick] = True
+                # Failing cells next to this one wait for the next round's audit.
+                done.update(x for r in cell_eqs[pick] for x in eqs[r])
+                done.update(x for r in cell_eqs[j] for x in eqs[r])
+                stats.added += 1
+                picked = True
+            if not picked:
+                raise DisclosureAuditError(
+                    "diskretioneringen kan ikke beskytte en skjult celle (intet at skjule)")
+        if not failing_any:
+            return suppressed, stats
+
+
+class DisclosureAuditError(RuntimeError):
+    """The interval audit failed and no further suppression could fix it: nothing is written."""
 
 
 def _neighbourhood(
@@ -458,6 +583,12 @@ def apply_disclosure_control(
     counts = out.loc[:, list(count_columns)].apply(pd.to_numeric, errors="coerce")
     small = ((counts >= 1) & (counts < threshold)).any(axis=1).to_numpy()
     cost = counts.fillna(0).sum(axis=1).to_numpy(dtype=float)
+    zeros = (counts.fillna(0) <= 0).sum(axis=1).to_numpy()
+    truth_all = counts.fillna(0).to_numpy(dtype=float)
+    from .audit import time_relations_from_truth
+
+    relations = time_relations_from_truth(out, count_columns)
+    stats = _BlockAudit()
 
     suppressed = small.copy()
     secondary = np.zeros(len(out), dtype=bool)
@@ -478,13 +609,32 @@ def apply_disclosure_control(
             if len(set(cells)) != len(cells):
                 raise ValueError("resultatet har flere rækker for samme indikator, periode og "
                                  "geografi")
-            return _secondary(cells, cost[pos], small[pos], prepared)
+            rank_of = _cost_rank(cells, cost[pos], zeros[pos])
+            ind = str(block["indicator_id"].iloc[0])
+            rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
+            mask = small[pos]
+            total = _BlockAudit()
+            # Linear protection (no hidden cell exactly determined) and interval protection
+            # (the LP audit) in turn, until neither hides anything more.
+            while True:
+                mask = _secondary(cells, rank_of, mask, prepared)
+                protected, st = _protect_intervals(cells, truth_all[pos], mask, rank_of,
+                                                   prepared, rel)
+                total.lps += st.lps
+                total.rounds += st.rounds
+                total.added += st.added
+                if (protected == mask).all():
+                    return mask, total
+                mask = protected
 
         # Blocks are independent: two threads (the factorisations release the GIL).
         with _single_threaded_blas(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for pos, mask in zip(todo, pool.map(control, todo), strict=True):
+            for pos, (mask, st) in zip(todo, pool.map(control, todo), strict=True):
                 suppressed[pos] = mask
                 secondary[pos] = mask & ~small[pos]
+                stats.lps += st.lps
+                stats.rounds = max(stats.rounds, st.rounds)
+                stats.added += st.added
 
     out["suppressed"] = suppressed
     reason: list[str | None] = [
@@ -501,4 +651,9 @@ def apply_disclosure_control(
         if col in out.columns:
             out[col] = out[col].astype(float)
             out.loc[rows, col] = np.nan
+    out.attrs["disclosure"] = {
+        "time_relations": relations,
+        "interval_pass": {"lps_solved": stats.lps, "max_rounds": stats.rounds,
+                          "cells_added": stats.added},
+    }
     return out

@@ -188,14 +188,95 @@ def write_results_atomically(frame: pd.DataFrame, out: Path) -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        _refuse_failed_audit(frame)
         if fmt == "csv":
             frame.to_csv(tmp, index=False, date_format="%Y-%m-%d")
         elif fmt == "xlsx":
             _write_xlsx(frame, tmp)
         else:
-            frame.to_parquet(tmp, index=False)
+            write_parquet_with_manifest(frame, tmp)
         os.chmod(tmp, _default_file_mode())
+        write_run_report(frame, out)
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+MANIFEST_KEY = b"indicator_engine"
+
+
+def report_path(out: Path) -> Path:
+    """The non-public run report next to an output: ``<out-stem>.report.json``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.report.json")
+
+
+def _refuse_failed_audit(frame: pd.DataFrame) -> None:
+    manifest = frame.attrs.get("indicator_engine_manifest")
+    if manifest is not None and not manifest.get("audit", {}).get("passed", False):
+        raise RuntimeError("resultatet bestod ikke revisionen af diskretioneringen; intet skrevet")
+
+
+def write_parquet_with_manifest(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet with the run manifest (frame.attrs) as file-level key-value metadata under
+    the key ``indicator_engine`` (UTF-8 JSON)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    manifest = frame.attrs.get("indicator_engine_manifest")
+    plain = frame.copy()
+    plain.attrs = {}
+    table = pa.Table.from_pandas(plain, preserve_index=False)
+    if manifest is not None:
+        meta = dict(table.schema.metadata or {})
+        meta[MANIFEST_KEY] = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+        table = table.replace_schema_metadata(meta)
+    pq.write_table(table, path)
+
+
+def write_run_report(frame: pd.DataFrame, out: Path) -> Path | None:
+    """Write the non-public run report (suppression reasons, audit) next to ``out``,
+    readable by the owner only, atomically. Nothing when the frame carries no report."""
+    import json
+
+    run_report = frame.attrs.get("indicator_engine_report")
+    if run_report is None:
+        return None
+    target = report_path(out)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(run_report, fh, ensure_ascii=False, indent=1)
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_manifest(path: Path | str) -> dict:
+    """The run manifest of an output: the Parquet key-value metadata ``indicator_engine``;
+    for other formats the ``manifest`` of the run report next to it. ValueError when absent."""
+    import json
+
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_schema(path).metadata or {}
+        except Exception as exc:
+            raise ValueError(f"{path}: ikke en læsbar Parquet-fil") from exc
+        if MANIFEST_KEY not in meta:
+            raise ValueError(f"{path}: intet indicator_engine-manifest i filen")
+        return dict(json.loads(meta[MANIFEST_KEY].decode("utf-8")))
+    report = report_path(path)
+    if report.is_file():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("manifest"), dict):
+            return dict(data["manifest"])
+    raise ValueError(f"{path}: intet manifest (hverken i filen eller i {report.name})")
