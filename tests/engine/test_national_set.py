@@ -224,3 +224,16 @@ def test_geography_as_of_computes_the_whole_history_on_one_days_clusters(tmp_pat
     year = row(res, "preventable_admissions_65plus", "year", "2021-01-01", "cluster", "midt")
     assert (year.numerator, year.denominator) == (4, 4)
     assert extra["geography"] == {"as_of": "2022-01-01"}
+
+
+def test_data_before_the_clusters_existed_say_so(tmp_path):
+    c = Case(geography=[(lvl, code, cl, "2023-01-01", to) for lvl, code, cl, _, to
+                        in _founded_mid_year().geography])
+    c.person("z1", "1940-01-01", kom="151")
+    c.admission("z1", "2021-03-10T08:00:00", 2, dx="DE86")
+    extra: dict[str, object] = {}
+    res = raw_results(c.write(tmp_path / "d"), "preventable_admissions_65plus",
+                      manifest_extra=extra)
+    assert not (res.geo_level == "cluster").any()
+    [note] = extra["notes"]  # type: ignore[misc]
+    assert "ingen klyngerækker" in note and "--geography-as-of" in note
