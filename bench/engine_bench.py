@@ -109,9 +109,7 @@ def _like_any(column: str, prefixes: list[str]) -> str:
 def baseline_sql(data: Path) -> str:
     """The single indicator in plain DuckDB SQL, the same rules as the engine (blocks.py)."""
     cancer, hospice = _prefixes("cancer_v1"), _prefixes("hospice_v1")
-    not_counted, external = _prefixes("readmission_births_v1") + _prefixes(
-        "readmission_injury_fallback_v1"), _prefixes(
-        "external_cause_v1")
+    births = _prefixes("readmission_births_v1")
     return f"""
     WITH contacts AS (
         SELECT dw_ek_kontakt AS contact_id, cpr,
@@ -120,7 +118,7 @@ def baseline_sql(data: Path) -> str:
                dato_start AS start_date, dato_slut AS end_date,
                prioritet = 'ATA1' AS acute,
                hovedspeciale_ans IN ('psykiatri', 'børne- og ungdomspsykiatri') AS psychiatric,
-               aktionsdiagnose AS action_dx
+               aktionsdiagnose AS action_dx, kontaktaarsag AS reason
         FROM read_parquet('{data}/kontakter.parquet') WHERE kontakttype = 'ALCA00'
     ), flagged AS (
         SELECT *, coalesce(start_s > max(end_s) OVER (PARTITION BY cpr
@@ -136,7 +134,8 @@ def baseline_sql(data: Path) -> str:
                min(start_date) AS start_date, max(end_date) AS end_date,
                bool_or(is_first AND acute) AS acute,
                bool_or(is_first AND psychiatric) AS psychiatric,
-               max(CASE WHEN is_first THEN action_dx END) AS action_dx
+               max(CASE WHEN is_first THEN action_dx END) AS action_dx,
+               max(CASE WHEN is_first THEN reason END) AS reason
         FROM linked GROUP BY cpr, stay_no
         HAVING max(end_s) - min(start_s) >= 43200
     ), adm AS (
@@ -152,8 +151,6 @@ def baseline_sql(data: Path) -> str:
         UNION ALL SELECT cpr, stay_no, action_dx FROM adm
     ), hospice AS (
         SELECT DISTINCT cpr, stay_no FROM dx WHERE {_like_any('code', hospice)}
-    ), external AS (
-        SELECT DISTINCT cpr, stay_no FROM dx WHERE {_like_any('code', external)}
     ), data_end AS (
         SELECT max(dato_start) AS d FROM read_parquet('{data}/kontakter.parquet')
     ), idx AS (
@@ -163,8 +160,8 @@ def baseline_sql(data: Path) -> str:
           AND a.end_date <= (SELECT d FROM data_end) - INTERVAL {WINDOW_DAYS} DAY
     ), re AS (
         SELECT a.cpr, a.start_s FROM adm a
-        ANTI JOIN external x ON a.cpr = x.cpr AND a.stay_no = x.stay_no
-        WHERE a.acute AND NOT {_like_any('a.action_dx', not_counted)}
+        WHERE a.acute AND NOT {_like_any('a.action_dx', births)}
+          AND coalesce(a.reason NOT IN ('ALCC02', 'ALCC03', 'ALCC04'), true)
     ), flagged_idx AS (
         SELECT i.cpr, i.stay_no, i.start_date, i.end_date,
                EXISTS (SELECT 1 FROM re WHERE re.cpr = i.cpr AND re.start_s > i.end_s
@@ -180,8 +177,8 @@ def baseline_sql(data: Path) -> str:
     )
     SELECT p.kom, year(f.end_date) AS year, sum(f.readmitted::INT) AS numerator,
            count(*) AS denominator
-    FROM flagged_idx f JOIN pop p ON f.cpr = p.cpr AND f.start_date >= p.from_date
-         AND f.start_date < p.to_date
+    FROM flagged_idx f JOIN pop p ON f.cpr = p.cpr AND f.end_date >= p.from_date
+         AND f.end_date < p.to_date
     GROUP BY ALL ORDER BY ALL
     """
 

@@ -105,6 +105,16 @@ class EngineRun:
             raise
         self.ctx = compiler.Context(geography, self.standard,
                                     self.blocks.data_start, self.blocks.data_end)
+        self.notes: list[str] = []
+        start, end = self.blocks.data_start, self.blocks.data_end
+        if start is not None and end is not None and not (
+                (geography["valid_from"] <= end) & (geography["valid_to"] >= start)).any():
+            self.notes.append(
+                f"klyngeinddelingen i geografi.csv gælder ikke i dataperioden {start}–{end}: "
+                f"resultatet har ingen klyngerækker (--geography-as-of giver klynger for hele "
+                f"perioden)")
+        for note in self.notes:
+            self.report(f"bemærk: {note}")
 
     def manifest(self) -> dict[str, Any]:
         """What the output manifest must say about this run (see compute_indicators)."""
@@ -113,6 +123,7 @@ class EngineRun:
             "geography": {"as_of": as_of.isoformat() if as_of else None},
             "readmission_exclusions": ("kontaktaarsag" if self.has_contact_reason
                                        else "injury_diagnoses_fallback"),
+            "notes": list(self.notes),
         }
 
     def indicator_rows(self, ind: Indicator) -> pd.DataFrame:

@@ -238,6 +238,10 @@ def event_table(ind: Indicator, blocks: Blocks, backend: Backend) -> Table:
 def numerator_cells(ind: Indicator, blocks: Blocks, backend: Backend,
                     starts: list[int]) -> Table:
     ev = event_table(ind, blocks, backend)
+    if blocks.data_end is not None:
+        # Events dated after the observed period (a stay ending after the last contact date)
+        # would make rows of periods the data barely cover: left out.
+        ev = ev.filter(ev.period_date <= ibis.date(blocks.data_end))
     ev = ev.mutate(month=ev.period_date.truncate("M").cast("date"),
                    band=band_expr(ev.age, starts))
     metrics = {"numerator": ev.numerator.sum().cast("int64")}

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 
 from indicator_engine import compiler
 from indicator_engine.api import _results_before_disclosure
 from indicator_engine.backends import DuckDBBackend
 from indicator_engine.blocks import Blocks, build_blocks
-from indicator_engine.contract import validate
+from indicator_engine.contract import ValidationOptions, validate
 
 DEFAULT_GEOGRAPHY = [
     ("municipality", "101", "byen", "2020-01-01", ""),
@@ -45,6 +47,7 @@ class Case:
     diagnoses: list[dict[str, object]] = field(default_factory=list)
     ready: list[dict[str, object]] = field(default_factory=list)
     chronic: list[dict[str, object]] = field(default_factory=list)
+    plans: list[dict[str, object]] = field(default_factory=list)
 
     def person(self, cpr: str, birth: str, sex: str = "K", kom: str = "147",
                bydel: str | None = None, years: tuple[int, ...] | None = None,
@@ -59,7 +62,7 @@ class Case:
     def contact(self, cpr: str, start: str, end: str, *, dx: str = "DR109",
                 acute: bool = True, kind: str = "ALCA00", specialty: str = "intern medicin",
                 diagnoses: tuple[tuple[str, str], ...] = (),
-                disproved: tuple[str, ...] = ()) -> str:
+                disproved: tuple[str, ...] = (), reason: str | None = None) -> str:
         cid = f"k{len(self.contacts) + 1}"
         sd, st = ts(start)
         ed, et = ts(end)
@@ -67,7 +70,7 @@ class Case:
             "dw_ek_kontakt": cid, "dw_ek_forloeb": f"f{cid}", "cpr": cpr, "dato_start": sd,
             "tidspunkt_start": st, "dato_slut": ed, "tidspunkt_slut": et, "aktionsdiagnose": dx,
             "prioritet": "ATA1" if acute else "ATA3", "kontakttype": kind, "sorenhed_ans": "6620001",
-            "hovedspeciale_ans": specialty})
+            "hovedspeciale_ans": specialty, "kontaktaarsag": reason})
         self.diagnoses.append({"dw_ek_kontakt": cid, "diagnosekode": dx, "diagnosetype": "A",
                                    "senere_afkraeftet": False})
         for code, dtype in diagnoses:
@@ -86,6 +89,12 @@ class Case:
         self.ready.append({"dw_ek_kontakt": contact_id, "dato_faerdigbehandlet": d,
                                "tidspunkt_faerdigbehandlet": t})
 
+    def plan(self, cpr: str, contact_id: str, issued: str, kind: str = "almen",
+             first_session: str | None = None) -> None:
+        self.plans.append({"cpr": cpr, "dw_ek_kontakt": contact_id,
+                           "dato_udstedt": issued, "plantype": kind,
+                           "dato_foerste_traening": first_session})
+
     def register(self, cpr: str, disease: str, since: str) -> None:
         self.chronic.append({"cpr": cpr, "sygdom": disease, "dato_fra": since})
 
@@ -96,8 +105,11 @@ class Case:
             self.person(filler, "1950-06-01", kom="400")
             self.contact(filler, f"{self.data_end} 10:00", f"{self.data_end} 10:30",
                          kind="ALCA20")
+        contacts = pd.DataFrame(self.contacts)
+        if contacts["kontaktaarsag"].isna().all():
+            contacts = contacts.drop(columns=["kontaktaarsag"])  # optional: absent
         tables = {
-            "kontakter": pd.DataFrame(self.contacts),
+            "kontakter": contacts,
             "diagnoser": pd.DataFrame(self.diagnoses),
             "befolkning": pd.DataFrame(self.persons),
             "faerdigbehandlet": pd.DataFrame(
@@ -106,11 +118,15 @@ class Case:
             "kroniske_sygdomme": pd.DataFrame(self.chronic,
                                               columns=["cpr", "sygdom", "dato_fra"]),
         }
+        if self.plans:  # optional table: written only when the case has plans
+            tables["genoptraeningsplaner"] = pd.DataFrame(self.plans)
         for name, frame in tables.items():
             frame = frame.copy()
             for col in frame.columns:
                 if col.startswith("dato") or col in ("ref_dato", "foed_dag"):
                     frame[col] = pd.to_datetime(frame[col]).dt.date
+                    if frame[col].isna().any():  # missing dates as nulls, not NaT objects
+                        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
                 if col.startswith("tidspunkt"):
                     frame[col] = pd.to_datetime(frame[col], format="%H:%M:%S").dt.time
             if fmt == "csv":
@@ -137,10 +153,27 @@ def blocks_for(data_dir: Path, diseases: tuple[str, ...] = ()) -> tuple[DuckDBBa
     return backend, build_blocks(backend, diseases=diseases)
 
 
-def raw_results(data_dir: Path, *indicators: str) -> pd.DataFrame:
-    """Results before disclosure control: hand-made cases have counts below 5."""
-    results, _ = _results_before_disclosure(data_dir, indicators=list(indicators) or None)
+def raw_results(data_dir: Path, *indicators: str, backend: tuple[str, Any] = ("duckdb", None),
+                validation: ValidationOptions | None = None,
+                manifest_extra: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Results before disclosure control: hand-made cases have counts below 5.
+
+    ``backend``: (name, Spark session or None), as the ``backend`` fixture gives it."""
+    name, session = backend
+    results, _ = _results_before_disclosure(data_dir, indicators=list(indicators) or None,
+                                            backend=name, spark=session,
+                                            validation=validation,
+                                            manifest_extra=manifest_extra)
     return results
+
+
+@pytest.fixture(scope="module",
+                params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def backend(request: pytest.FixtureRequest) -> tuple[str, Any]:
+    """Every hand-made case on both backends (import this fixture into a test module)."""
+    if request.param == "spark":
+        return "spark", request.getfixturevalue("spark")
+    return "duckdb", None
 
 
 def row(results: pd.DataFrame, indicator: str, grain: str, start: str, level: str,
@@ -152,4 +185,4 @@ def row(results: pd.DataFrame, indicator: str, grain: str, start: str, level: st
     return sel.iloc[0]
 
 
-__all__ = ["Case", "blocks_for", "compiler", "raw_results", "row"]
+__all__ = ["Case", "backend", "blocks_for", "compiler", "raw_results", "row"]

@@ -29,6 +29,7 @@ EXPECTED_COLUMNS = {
         "dato_slut": pa.date32(), "tidspunkt_slut": pa.time64("us"),
         "aktionsdiagnose": pa.string(), "prioritet": pa.string(), "kontakttype": pa.string(),
         "sorenhed_ans": pa.string(), "hovedspeciale_ans": pa.string(),
+        "kontaktaarsag": pa.string(),
     },
     "diagnoser": {
         "dw_ek_kontakt": pa.string(), "diagnosekode": pa.string(),
@@ -43,6 +44,10 @@ EXPECTED_COLUMNS = {
         "tidspunkt_faerdigbehandlet": pa.time64("us"),
     },
     "kroniske_sygdomme": {"cpr": pa.string(), "sygdom": pa.string(), "dato_fra": pa.date32()},
+    "genoptraeningsplaner": {
+        "cpr": pa.string(), "dw_ek_kontakt": pa.string(), "dato_udstedt": pa.date32(),
+        "plantype": pa.string(), "dato_foerste_traening": pa.date32(),
+    },
 }
 CPR_LIKE = re.compile(r"^\d{6}-?\d{4}$")
 ICD = re.compile(r"^D[A-Z][0-9A-Z]{1,6}$")
@@ -314,3 +319,32 @@ def test_output_passes_the_engines_own_contract_validation(data: Path) -> None:
 def test_pseudonym_mapping_is_a_bijection() -> None:
     ids = generator._pseudonyms(np.arange(200_000), seed=4).to_pylist()
     assert len(set(ids)) == len(ids)
+
+
+def test_contact_reasons_follow_the_external_cause_of_the_contact(data: Path) -> None:
+    k = _read(data, "kontakter")
+    d = _read(data, "diagnoser")
+    assert set(k.kontaktaarsag) <= {"ALCC01", "ALCC02", "ALCC03", "ALCC04"}
+    share_illness = (k.kontaktaarsag == "ALCC01").mean()
+    assert 0.85 < share_illness < 0.99
+    # Every self-harm cause code (DX60-DX84 as a B diagnosis) sits on a suicide-attempt contact.
+    selfharm = d[(d.diagnosetype == "B") & d.diagnosekode.str.match(r"DX(6|7|8[0-4])")]
+    reasons = k.set_index("dw_ek_kontakt").loc[selfharm.dw_ek_kontakt.unique(), "kontaktaarsag"]
+    assert len(reasons) > 0 and (reasons == "ALCC04").all()
+
+
+def test_rehabilitation_plans_follow_somatic_admissions(data: Path) -> None:
+    plans = _read(data, "genoptraeningsplaner")
+    k = _contacts(data).set_index("dw_ek_kontakt")
+    assert len(plans) > 100
+    shares = plans.plantype.value_counts(normalize=True)
+    assert 0.75 < shares["almen"] < 0.95
+    issuing = k.loc[plans.dw_ek_kontakt]
+    assert not issuing.hovedspeciale_ans.isin(PSYCH).any()
+    assert ((issuing.end - issuing.start) >= pd.Timedelta(hours=12)).all()
+    assert (issuing.dato_slut.to_numpy() == plans.dato_udstedt.to_numpy()).all()
+    started = plans.dropna(subset=["dato_foerste_traening"])
+    assert 0.8 < len(started) / len(plans) < 0.97
+    waits = (pd.to_datetime(started.dato_foerste_traening)
+             - pd.to_datetime(started.dato_udstedt)).dt.days
+    assert (waits >= 0).all() and 4 <= waits.median() <= 10

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from .casebuilder import Case, raw_results, row
+from .casebuilder import Case, backend, raw_results, row
+
+__all__ = ["backend"]  # the fixture: every case below runs on DuckDB and on Spark
 
 READM = "readmission_somatic_30d"
 PSY = "readmission_psychiatric_30d"
 
 
 @pytest.fixture(scope="module")
-def readmissions(tmp_path_factory):
+def readmissions(tmp_path_factory, backend):
     c = Case()
     index = "2021-03-01T08:00:00"  # 2 days: discharged 2021-03-03 08:00
     soon = "2021-04-01T08:00:00"  # 29 days after the index discharge
@@ -50,7 +52,8 @@ def readmissions(tmp_path_factory):
     for q in ("q1", "q2"):
         c.admission(q, index, 2, specialty="psykiatri")
         c.admission(q, "2021-03-20T08:00:00", 2, specialty="psykiatri")
-    return raw_results(c.write(tmp_path_factory.mktemp("readm")), READM, PSY)
+    return raw_results(c.write(tmp_path_factory.mktemp("readm")), READM, PSY,
+                       backend=backend)
 
 
 def test_readmission_counts_only_qualifying_acute_somatic_admissions(readmissions):
@@ -93,7 +96,7 @@ def test_readmission_quarter_and_year_add_up_months(readmissions):
 
 
 @pytest.fixture(scope="module")
-def preventable(tmp_path_factory):
+def preventable(tmp_path_factory, backend):
     c = Case()
     for p in ("e1", "e2", "e3", "e5"):
         c.person(p, "1950-01-01", kom="151")
@@ -110,7 +113,7 @@ def preventable(tmp_path_factory):
     c.admission("e6", "2021-03-15T08:00:00", 2, dx="DE86")  # counts, district 101-01
     c.admission("e7", "2021-03-15T08:00:00", 2, dx="DN390")  # counts, district 101-04
     return raw_results(c.write(tmp_path_factory.mktemp("prev")),
-                       "preventable_admissions_65plus")
+                       "preventable_admissions_65plus", backend=backend)
 
 
 def test_preventable_admissions_per_1000_citizens_65plus(preventable):
@@ -147,7 +150,7 @@ def test_copenhagen_districts_roll_up_into_two_clusters(preventable):
 
 
 @pytest.fixture(scope="module")
-def bed_days(tmp_path_factory):
+def bed_days(tmp_path_factory, backend):
     c = Case()
     for p in ("b1", "b2", "b3"):
         c.person(p, "1960-01-01", kom="147")
@@ -159,10 +162,11 @@ def bed_days(tmp_path_factory):
     k3 = c.contact("b2", "2021-05-01 08:00", "2021-05-09 12:00", specialty="psykiatri")
     c.mark_ready(k3, "2021-05-02 09:00")  # 7 days
     return raw_results(c.write(tmp_path_factory.mktemp("beds")),
-                       "discharge_ready_days_somatic", "discharge_ready_days_psychiatric")
+                       "discharge_ready_days_somatic", "discharge_ready_days_psychiatric",
+                       backend=backend)
 
 
-def test_discharge_ready_days_counted_to_the_end_of_the_contact(bed_days):
+def test_discharge_ready_days_counted_to_the_end_of_the_stay(bed_days):
     som = row(bed_days, "discharge_ready_days_somatic", "month", "2021-03-01",
               "municipality", "147")
     assert (som.numerator, som.denominator) == (4, 3)
@@ -180,7 +184,7 @@ def test_discharge_ready_days_counted_to_the_end_of_the_contact(bed_days):
 
 
 @pytest.fixture(scope="module")
-def chronic(tmp_path_factory):
+def chronic(tmp_path_factory, backend):
     c = Case()
     c.person("d1", "1960-01-01")
     c.person("d2", "1960-01-01")
@@ -199,7 +203,7 @@ def chronic(tmp_path_factory):
     c.admission("d3", "2021-08-01T08:00:00", 2)  # under 18: no
     c.admission("t1", "2021-08-01T08:00:00", 2, specialty="psykiatri")  # any acute: counts
     return raw_results(c.write(tmp_path_factory.mktemp("chronic")), "acute_admissions_copd",
-                       "acute_admissions_type2_diabetes")
+                       "acute_admissions_type2_diabetes", backend=backend)
 
 
 def test_acute_admissions_of_adults_with_copd_and_type2_diabetes(chronic):
