@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_the_agenda_pdf_has_the_template_headings_for_every_item(client, meeting
         (3, "Indledende drøftelse af temaer"),
         (4, "Orientering om etablering af Patientinddragelsesudvalget"),
         (5, "Eventuelt"))]
-    for begin, end in zip(starts, starts[1:], strict=False):
+    for begin, end in itertools.pairwise(starts):
         section = upper[begin:end]
         missing = [h for h in HEADINGS if h.upper() not in section]
         assert not missing, (missing, section[:300])
