@@ -343,6 +343,23 @@ def test_annex_files_are_checked_by_content_and_size(ppu, settings, tmp_path):
     link = services.annex_add(item=item, title="Vejledning", url="https://example.org/v",
                               by=None)
     assert link.number == 2 and item.annexes.count() == 2
+    assert list(tmp_path.rglob("*.pdf"))  # stored under the configured folder
+
+
+def test_annex_files_are_served_only_for_visible_items(client, ppu, settings, tmp_path):
+    settings.MEETINGS_ANNEX_ROOT = str(tmp_path)
+    meeting = _meeting(ppu, closed={2})
+    content = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    open_annex, closed_annex = (
+        services.annex_add(item=meeting.items.get(number=n), title=f"Bilag {n}", by=None,
+                           upload=SimpleUploadedFile(f"bilag{n}.pdf", content))
+        for n in (1, 2))
+    url = f"/moeder/{meeting.slug}/bilag/{{}}/"
+    assert client.get(url.format(open_annex.pk)).status_code == 404  # agenda not published
+    services.meeting_transition(meeting=meeting, to="agenda_published", by=None)
+    response = client.get(url.format(open_annex.pk))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == content
+    assert client.get(url.format(closed_annex.pk)).status_code == 404
 
 
 # ------------------------------------------------------------------------------ import
