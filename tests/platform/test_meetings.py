@@ -534,3 +534,35 @@ def test_the_import_command_checks_the_users_role(people, tmp_path):
     assert not Meeting.objects.filter(starts_at__date=datetime.date(2026, 6, 10)).exists()
     call_command("meetings_import", str(path), "--as", "ppu_secretariat", stdout=io.StringIO())
     assert Meeting.objects.filter(starts_at__date=datetime.date(2026, 6, 10)).exists()
+
+
+def test_an_editor_edits_an_items_text_and_only_the_secretariat_creates_meetings(
+        client, people, ppu):
+    meeting = _meeting(ppu)
+    edit = f"/moeder/{meeting.slug}/punkter/2/rediger/"
+    client.force_login(people["ssu_secretariat"])
+    assert client.get(edit).status_code == 403
+    client.force_login(people["ppu_editor"])
+    assert "Redigér punkt 2" in client.get(f"/moeder/{meeting.slug}/").content.decode()
+    form = client.get(edit)
+    assert form.status_code == 200 and 'for="id_recommendation"' in form.content.decode()
+    data = {"title": "Nyt punkt", "kind": "case", "background": "B2",
+            "recommendation": "Administrationen indstiller, at udvalget beslutter.",
+            "case_description": "", "timeline": "", "earlier_handling": "",
+            "journal_number": ""}
+    assert client.post(edit, {**data, "title": ""}).status_code == 400
+    assert client.post(edit, data).status_code == 302
+    item = meeting.items.get(number=2)
+    assert item.title == "Nyt punkt" and item.recommendation.startswith("Administrationen")
+    event = AuditEvent.objects.get(action="meetings.item.update", actor=people["ppu_editor"])
+    assert "Administrationen" not in json.dumps(event.changes)  # field names, not text
+
+    create = f"/moeder/ny/{ppu.slug}/"
+    assert client.get(create).status_code == 403
+    client.force_login(people["ppu_secretariat"])
+    assert f'href="{create}"' in client.get("/moeder/").content.decode()
+    assert client.post(create, {"starts_at": "2026-10-01T10:00", "place": ""}
+                       ).status_code == 400  # neither place nor link
+    response = client.post(create, {"starts_at": "2026-10-01T10:00", "place": "Hillerød"})
+    assert response.status_code == 302
+    assert Meeting.objects.filter(body=ppu, starts_at__date=datetime.date(2026, 10, 1)).exists()
