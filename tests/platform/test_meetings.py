@@ -566,3 +566,31 @@ def test_an_editor_edits_an_items_text_and_only_the_secretariat_creates_meetings
     response = client.post(create, {"starts_at": "2026-10-01T10:00", "place": "Hillerød"})
     assert response.status_code == 302
     assert Meeting.objects.filter(body=ppu, starts_at__date=datetime.date(2026, 10, 1)).exists()
+
+
+def test_the_demo_finds_a_hearing_on_the_version_only_if_the_hearings_model_exists(
+        monkeypatch):
+    """The hearings app is built in parallel: the demo looks its model up defensively."""
+    from types import SimpleNamespace
+
+    version = object()
+    hearing = object()
+    calls: list[dict] = []
+
+    class Manager:
+        def filter(self, **lookup):
+            calls.append(lookup)
+            return SimpleNamespace(order_by=lambda *a: SimpleNamespace(first=lambda: hearing))
+
+    fake = SimpleNamespace(_meta=SimpleNamespace(get_fields=lambda: [
+        SimpleNamespace(name="title"), SimpleNamespace(name="version")]),
+        _default_manager=Manager())
+    monkeypatch.setattr(demo.apps, "get_model", lambda app, model: fake)
+    assert demo._hearing_on(version) is hearing and calls == [{"version": version}]
+    assert demo._hearing_on(None) is None
+
+    def missing(app, model):
+        raise LookupError(model)
+
+    monkeypatch.setattr(demo.apps, "get_model", missing)
+    assert demo._hearing_on(version) is None
