@@ -26,6 +26,7 @@ def test_visitor_follows_a_meeting_to_its_case_and_every_page_passes_axe(
     for heading in ("Baggrund for sagens fremlæggelse", "Indstilling", "Sagsfremstilling",
                     "Tidsplan og videre proces", "Journalnummer", "Bilagsfortegnelse"):
         assert heading in main
+    page.screenshot(path="/tmp/sundhedsaftale-meeting.png", full_page=True)
     assert_accessible(page, "meeting page")
 
     # The hearing item's journal number leads to the case and its history.
