@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_the_agenda_pdf_has_the_template_headings_for_every_item(client, meeting
         (3, "Indledende drøftelse af temaer"),
         (4, "Orientering om etablering af Patientinddragelsesudvalget"),
         (5, "Eventuelt"))]
-    for begin, end in zip(starts, starts[1:], strict=False):
+    for begin, end in itertools.pairwise(starts):
         section = upper[begin:end]
         missing = [h for h in HEADINGS if h.upper() not in section]
         assert not missing, (missing, section[:300])
@@ -342,6 +343,23 @@ def test_annex_files_are_checked_by_content_and_size(ppu, settings, tmp_path):
     link = services.annex_add(item=item, title="Vejledning", url="https://example.org/v",
                               by=None)
     assert link.number == 2 and item.annexes.count() == 2
+    assert list(tmp_path.rglob("*.pdf"))  # stored under the configured folder
+
+
+def test_annex_files_are_served_only_for_visible_items(client, ppu, settings, tmp_path):
+    settings.MEETINGS_ANNEX_ROOT = str(tmp_path)
+    meeting = _meeting(ppu, closed={2})
+    content = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    open_annex, closed_annex = (
+        services.annex_add(item=meeting.items.get(number=n), title=f"Bilag {n}", by=None,
+                           upload=SimpleUploadedFile(f"bilag{n}.pdf", content))
+        for n in (1, 2))
+    url = f"/moeder/{meeting.slug}/bilag/{{}}/"
+    assert client.get(url.format(open_annex.pk)).status_code == 404  # agenda not published
+    services.meeting_transition(meeting=meeting, to="agenda_published", by=None)
+    response = client.get(url.format(open_annex.pk))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == content
+    assert client.get(url.format(closed_annex.pk)).status_code == 404
 
 
 # ------------------------------------------------------------------------------ import
@@ -516,3 +534,63 @@ def test_the_import_command_checks_the_users_role(people, tmp_path):
     assert not Meeting.objects.filter(starts_at__date=datetime.date(2026, 6, 10)).exists()
     call_command("meetings_import", str(path), "--as", "ppu_secretariat", stdout=io.StringIO())
     assert Meeting.objects.filter(starts_at__date=datetime.date(2026, 6, 10)).exists()
+
+
+def test_an_editor_edits_an_items_text_and_only_the_secretariat_creates_meetings(
+        client, people, ppu):
+    meeting = _meeting(ppu)
+    edit = f"/moeder/{meeting.slug}/punkter/2/rediger/"
+    client.force_login(people["ssu_secretariat"])
+    assert client.get(edit).status_code == 403
+    client.force_login(people["ppu_editor"])
+    assert "Redigér punkt 2" in client.get(f"/moeder/{meeting.slug}/").content.decode()
+    form = client.get(edit)
+    assert form.status_code == 200 and 'for="id_recommendation"' in form.content.decode()
+    data = {"title": "Nyt punkt", "kind": "case", "background": "B2",
+            "recommendation": "Administrationen indstiller, at udvalget beslutter.",
+            "case_description": "", "timeline": "", "earlier_handling": "",
+            "journal_number": ""}
+    assert client.post(edit, {**data, "title": ""}).status_code == 400
+    assert client.post(edit, data).status_code == 302
+    item = meeting.items.get(number=2)
+    assert item.title == "Nyt punkt" and item.recommendation.startswith("Administrationen")
+    event = AuditEvent.objects.get(action="meetings.item.update", actor=people["ppu_editor"])
+    assert "Administrationen" not in json.dumps(event.changes)  # field names, not text
+
+    create = f"/moeder/ny/{ppu.slug}/"
+    assert client.get(create).status_code == 403
+    client.force_login(people["ppu_secretariat"])
+    assert f'href="{create}"' in client.get("/moeder/").content.decode()
+    assert client.post(create, {"starts_at": "2026-10-01T10:00", "place": ""}
+                       ).status_code == 400  # neither place nor link
+    response = client.post(create, {"starts_at": "2026-10-01T10:00", "place": "Hillerød"})
+    assert response.status_code == 302
+    assert Meeting.objects.filter(body=ppu, starts_at__date=datetime.date(2026, 10, 1)).exists()
+
+
+def test_the_demo_finds_a_hearing_on_the_version_only_if_the_hearings_model_exists(
+        monkeypatch):
+    """The hearings app is built in parallel: the demo looks its model up defensively."""
+    from types import SimpleNamespace
+
+    version = object()
+    hearing = object()
+    calls: list[dict] = []
+
+    class Manager:
+        def filter(self, **lookup):
+            calls.append(lookup)
+            return SimpleNamespace(order_by=lambda *a: SimpleNamespace(first=lambda: hearing))
+
+    fake = SimpleNamespace(_meta=SimpleNamespace(get_fields=lambda: [
+        SimpleNamespace(name="title"), SimpleNamespace(name="version")]),
+        _default_manager=Manager())
+    monkeypatch.setattr(demo.apps, "get_model", lambda app, model: fake)
+    assert demo._hearing_on(version) is hearing and calls == [{"version": version}]
+    assert demo._hearing_on(None) is None
+
+    def missing(app, model):
+        raise LookupError(model)
+
+    monkeypatch.setattr(demo.apps, "get_model", missing)
+    assert demo._hearing_on(version) is None

@@ -27,7 +27,7 @@ from django.db import transaction
 from sundhedsaftale.bodies.models import Body
 
 from . import services
-from .models import AgendaItem, Case, Meeting, Minutes
+from .models import AgendaItem, Case, Meeting
 
 TZ = ZoneInfo("Europe/Copenhagen")
 SEED = "Seed 002: dagsorden for Praksisplanudvalgets møde 14. maj 2014 (Region Hovedstaden)"
@@ -82,8 +82,8 @@ PPU_ITEMS: list[dict[str, Any]] = [
     {**HEARING_ITEM, "journal": "14004009",
      "annexes": ["Høringsbrev af 9. april 2014", "Høringsudkast, politisk aftale",
                  "Høringsparter", "Inspirationsmateriale",
-                 "Vejledning nr. 9005 af 20. december 2013 om sundhedskoordinationsudvalg og "
-                 "sundhedsaftaler"],
+                 ("Vejledning nr. 9005 af 20. december 2013 om sundhedskoordinationsudvalg og "
+                  "sundhedsaftaler")],
      "decision": ("Udvalget drøftede høringsudkastet. Sekretariatet udarbejder et høringssvar "
                   "med vægt på snitfladen til almen praksis, som sendes til "
                   "Sundhedskoordinationsudvalget inden 30. juni 2014. (Illustrativ "
@@ -125,18 +125,18 @@ PPU_ITEMS: list[dict[str, Any]] = [
 
 SKU_2014 = [
     (_at(2014, 9, 5, 9), "Høringssvar til den politiske del af Sundhedsaftale 2015–2018",
-     "Høringsperioden sluttede 30. juni 2014. Svarene, herunder fra Praksisplanudvalget, "
-     "er samlet af sekretariatet.",
-     "Administrationen indstiller, at udvalget drøfter høringssvarene og giver sekretariatet "
-     "retning for den endelige aftaletekst.",
-     "Udvalget drøftede høringssvarene og bad sekretariatet indarbejde dem i aftaleteksten. "
-     "(Rekonstrueret, illustrativ beslutningstekst.)"),
+     ("Høringsperioden sluttede 30. juni 2014. Svarene, herunder fra Praksisplanudvalget, "
+      "er samlet af sekretariatet."),
+     ("Administrationen indstiller, at udvalget drøfter høringssvarene og giver sekretariatet "
+      "retning for den endelige aftaletekst."),
+     ("Udvalget drøftede høringssvarene og bad sekretariatet indarbejde dem i aftaleteksten. "
+      "(Rekonstrueret, illustrativ beslutningstekst.)")),
     (_at(2014, 11, 25, 9), "Godkendelse af Sundhedsaftale 2015–2018",
      "Udkastet er tilrettet efter høringen af den politiske og den administrative del.",
-     "Administrationen indstiller, at udvalget godkender Sundhedsaftale 2015–2018 og sender "
-     "den til godkendelse i regionsrådet og de 29 kommunalbestyrelser.",
-     "Udvalget godkendte Sundhedsaftale 2015–2018 og sender den til regionsrådet og "
-     "kommunalbestyrelserne. (Rekonstrueret, illustrativ beslutningstekst.)"),
+     ("Administrationen indstiller, at udvalget godkender Sundhedsaftale 2015–2018 og sender "
+      "den til godkendelse i regionsrådet og de 29 kommunalbestyrelser."),
+     ("Udvalget godkendte Sundhedsaftale 2015–2018 og sender den til regionsrådet og "
+      "kommunalbestyrelserne. (Rekonstrueret, illustrativ beslutningstekst.)")),
 ]
 
 
@@ -192,11 +192,11 @@ def _hold(meeting: Meeting, rows: list[dict[str, Any]], *, publish_minutes: bool
           present: list | None = None, apologies: list | None = None,
           process: Any = None) -> None:
     """Publish the agenda, hold the meeting, record the decisions, approve/publish minutes."""
-    services.meeting_transition(meeting=meeting, to=Meeting.Status.AGENDA_PUBLISHED, by=None)
+    services.meeting_transition(meeting=meeting, to="agenda_published", by=None)
     if present or apologies:
         services.attendance_set(meeting=meeting, present=present or [],
                                 apologies=apologies or [], by=None)
-    services.meeting_transition(meeting=meeting, to=Meeting.Status.HELD, by=None)
+    services.meeting_transition(meeting=meeting, to="held", by=None)
     for item, row in zip(meeting.items.order_by("number"), rows, strict=True):
         if row.get("decision"):
             services.decision_record(item=item, text=row["decision"], by=None,
@@ -204,9 +204,9 @@ def _hold(meeting: Meeting, rows: list[dict[str, Any]], *, publish_minutes: bool
                                      process=process if row.get("process") else None)
     if publish_minutes:
         minutes = services.minutes_write(meeting=meeting, text="", by=None)
-        services.minutes_transition(minutes=minutes, to=Minutes.Status.APPROVED, by=None,
+        services.minutes_transition(minutes=minutes, to="approved", by=None,
                                     on=meeting.starts_at.date() + datetime.timedelta(days=7))
-        services.minutes_transition(minutes=minutes, to=Minutes.Status.PUBLISHED, by=None)
+        services.minutes_transition(minutes=minutes, to="published", by=None)
 
 
 def _members(body: Body, on: datetime.date) -> list:
@@ -246,7 +246,7 @@ def load(*, stdout: Any) -> None:
         if not new:
             continue
         created += 1
-        rows = [{"kind": K.AGENDA_APPROVAL, "title": "Godkendelse af dagsorden",
+        rows: list[dict[str, Any]] = [{"kind": K.AGENDA_APPROVAL, "title": "Godkendelse af dagsorden",
                  "decision": "Dagsordenen blev godkendt."},
                 {"title": title, "journal": "14004009", "background": background,
                  "recommendation": recommendation, "decision": decision,
@@ -314,7 +314,7 @@ def load(*, stdout: Any) -> None:
              "timeline": "Næste status i december 2027."},
             {"kind": K.ANY_OTHER_BUSINESS, "title": "Eventuelt"},
         ], cases)
-        services.meeting_transition(meeting=meeting, to=Meeting.Status.AGENDA_PUBLISHED,
+        services.meeting_transition(meeting=meeting, to="agenda_published",
                                     by=None)
     meeting, new = _meeting(ssu, _at(2027, 3, 10, 14), place="Regionsgården, Hillerød",
                             is_demo=True, source=fictitious)

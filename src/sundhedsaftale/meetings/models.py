@@ -17,6 +17,7 @@ versions app's approval of a version, so the approval board and the minutes show
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -29,12 +30,27 @@ from django.utils.translation import gettext_lazy as _
 from sundhedsaftale.bodies.models import Body, Membership
 
 
-def annex_storage() -> FileSystemStorage:
+def annex_root() -> str:
+    return str(getattr(settings, "MEETINGS_ANNEX_ROOT", None)
+               or Path(settings.VAR_DIR) / "meetings" / "annexes")
+
+
+class AnnexStorage(FileSystemStorage):
     """Annex files live under var/ (not under a public media URL): they are served by the
-    meetings app's own view, which checks that the item is open and its agenda published."""
-    root = getattr(settings, "MEETINGS_ANNEX_ROOT", None) or (
-        Path(settings.VAR_DIR) / "meetings" / "annexes")
-    return FileSystemStorage(location=str(root))
+    meetings app's own view, which checks that the item is open and its agenda published. The
+    folder is read from the settings at each use (MEETINGS_ANNEX_ROOT), so tests can move it."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return annex_root()
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def annex_storage() -> FileSystemStorage:
+    return AnnexStorage()
 
 
 class Case(models.Model):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import holds_role, organisations_of, rule
 from sundhedsaftale.bodies.models import Body
 
@@ -41,9 +40,10 @@ def _holds(user: Any, roles: tuple[str, ...], obj: Any) -> bool:
     return body is not None and holds_role(user, roles, body)
 
 
-SECRETARIAT = (Role.SECRETARIAT.value,)
-EDITORS = (Role.SECRETARIAT.value, Role.EDITOR.value)
-READERS = (Role.SECRETARIAT.value, Role.EDITOR.value, Role.READER.value)
+# Values of access.models.Role.
+SECRETARIAT = ("secretariat",)
+EDITORS = ("secretariat", "editor")
+READERS = ("secretariat", "editor", "reader")
 
 
 @rule("meetings.meeting.create")

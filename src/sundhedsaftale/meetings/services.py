@@ -29,22 +29,23 @@ from sundhedsaftale.core.text import danish_slugify
 from .models import AgendaItem, Annex, Attendance, Case, CaseLink, Decision, Meeting, Minutes
 
 S = Meeting.Status
-# Meeting status transitions: (from, to) -> the rule that must allow the user. Anything not
-# listed is refused. Minutes approval moves the meeting to "minutes approved" (minutes_transition).
-MEETING_TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.PLANNED, S.AGENDA_PUBLISHED): "meetings.meeting.edit",
-    (S.PLANNED, S.CANCELLED): "meetings.meeting.edit",
-    (S.AGENDA_PUBLISHED, S.PLANNED): "meetings.meeting.edit",  # withdraw the agenda
-    (S.AGENDA_PUBLISHED, S.HELD): "meetings.meeting.edit",
-    (S.AGENDA_PUBLISHED, S.CANCELLED): "meetings.meeting.edit",
-    (S.CANCELLED, S.PLANNED): "meetings.meeting.edit",
-    (S.HELD, S.MINUTES_APPROVED): "meetings.minutes.edit",
-}
 M = Minutes.Status
+# Meeting status transitions: (from, to) -> the rule that must allow the user. Anything not
+# listed is refused. Minutes approval moves the meeting to "minutes_approved"
+# (minutes_transition). Plain strings: the values of Meeting.Status and Minutes.Status.
+MEETING_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("planned", "agenda_published"): "meetings.meeting.edit",
+    ("planned", "cancelled"): "meetings.meeting.edit",
+    ("agenda_published", "planned"): "meetings.meeting.edit",  # withdraw the agenda
+    ("agenda_published", "held"): "meetings.meeting.edit",
+    ("agenda_published", "cancelled"): "meetings.meeting.edit",
+    ("cancelled", "planned"): "meetings.meeting.edit",
+    ("held", "minutes_approved"): "meetings.minutes.edit",
+}
 MINUTES_TRANSITIONS: dict[tuple[str, str], str] = {
-    (M.DRAFT, M.APPROVED): "meetings.minutes.edit",
-    (M.APPROVED, M.DRAFT): "meetings.minutes.edit",  # reopen before publishing
-    (M.APPROVED, M.PUBLISHED): "meetings.minutes.edit",
+    ("draft", "approved"): "meetings.minutes.edit",
+    ("approved", "draft"): "meetings.minutes.edit",  # reopen before publishing
+    ("approved", "published"): "meetings.minutes.edit",
 }
 
 # Annex files: at most this size, and only these content types (detected from the bytes with
@@ -213,7 +214,7 @@ def _renumber(meeting: Meeting, ordered: list[AgendaItem], by: Any | None) -> No
 
 @service
 def item_add(*, meeting: Meeting, title: str, by: Any | None, position: int | None = None,
-             kind: str = AgendaItem.Kind.CASE, is_closed: bool = False, background: str = "",
+             kind: str = "case", is_closed: bool = False, background: str = "",
              recommendation: str = "", case_description: str = "", timeline: str = "",
              earlier_handling: str = "", case: Case | None = None) -> AgendaItem:
     """Add an item at `position` (1-based; at the end by default); the others are renumbered."""
@@ -409,7 +410,7 @@ def minutes_transition(*, minutes: Minutes, to: str, by: Any | None,
         if meeting.status != S.HELD:
             raise ValidationError(_("Referatet kan først godkendes, når mødet er afholdt."))
         minutes.approved_on = on or timezone.localdate()
-        meeting_transition(meeting=meeting, to=S.MINUTES_APPROVED, by=by)
+        meeting_transition(meeting=meeting, to="minutes_approved", by=by)
     elif to == M.DRAFT:
         minutes.approved_on = None
         meeting.status = S.HELD

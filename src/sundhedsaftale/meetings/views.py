@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.forms import CheckboxInput, Select
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from sundhedsaftale.access.rules import require
+from sundhedsaftale.access.rules import can, require
 from sundhedsaftale.bodies.models import Body
 
 from . import documents, selectors, services
-from .models import Annex, Case, Meeting, Minutes
+from .forms import ItemForm, MeetingForm
+from .models import AgendaItem, Annex, Case, Meeting, Minutes
 
 
 @require_safe
@@ -27,8 +31,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         if body is None:
             raise Http404(_("The body does not exist or has no meetings."))
     now = timezone.now()
+    creatable = []
+    if request.user.is_authenticated:
+        creatable = [b for b in Body.objects.all()
+                     if can(request.user, "meetings.meeting.create", b)]
     return render(request, "meetings/meeting_list.html", {
-        "section": "meetings", "bodies": bodies, "body": body,
+        "section": "meetings", "bodies": bodies, "body": body, "creatable": creatable,
         "upcoming": list(selectors.meeting_list(body=body, upcoming=True, now=now)),
         "past": list(selectors.meeting_list(body=body, upcoming=False, now=now)),
     })
@@ -52,6 +60,8 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", {
         "section": "meetings", "page": page, "meeting": page.meeting,
         "transitions": transitions,
+        "can_edit_items": request.user.is_authenticated
+        and can(request.user, "meetings.item.edit", page.meeting),
     })
 
 
@@ -186,3 +196,57 @@ def minutes_status(request: HttpRequest, slug: str) -> HttpResponse:
         return _refuse(request, meeting, exc)
     return _back(meeting, "referat")
 
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, back: str,
+               status: int = 200) -> HttpResponse:
+    for field in form.fields.values():
+        css = "form-checkbox" if isinstance(field.widget, CheckboxInput) else (
+            "form-select" if isinstance(field.widget, Select) else "form-input")
+        field.widget.attrs.setdefault("class", css)
+    return render(request, "meetings/form.html", {
+        "section": "meetings", "form": form, "title": title, "back": back,
+    }, status=status)
+
+
+def item_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Edit an item's text in the case template (the body's secretariat or editor)."""
+    meeting = get_object_or_404(Meeting, slug=slug)
+    item = get_object_or_404(meeting.items.select_related("case"), number=number)
+    require(request.user, "meetings.item.edit", item)
+    back = reverse("meetings:meeting_detail", args=[slug]) + f"#punkt-{number}"
+    title = _("Edit item %(n)s") % {"n": number}
+    if request.method != "POST":
+        form = ItemForm(instance=item, initial={"journal_number": item.journal_number})
+        return _form_page(request, form, title=title, back=back)
+    form = ItemForm(request.POST, instance=AgendaItem.objects.get(pk=item.pk))
+    if not form.is_valid():
+        return _form_page(request, form, title=title, back=back, status=400)
+    data = dict(form.cleaned_data)
+    journal_number = data.pop("journal_number").strip()
+    case = item.case
+    if journal_number and journal_number != item.journal_number:
+        require(request.user, "meetings.case.edit", None)
+        case = services.case_ensure(journal_number=journal_number, title=data["title"],
+                                    by=request.user)
+    services.item_update(item=item, by=request.user, case=case if journal_number else None,
+                         **data)
+    return redirect(back)
+
+
+def meeting_create(request: HttpRequest, body_slug: str) -> HttpResponse:
+    """A new meeting of a body (the body's secretariat)."""
+    body = get_object_or_404(Body, slug=body_slug)
+    require(request.user, "meetings.meeting.create", body)
+    title = _("New meeting of %(body)s") % {"body": body.name}
+    back = reverse("meetings:meeting_list") + f"?organ={body.slug}"
+    form = MeetingForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _form_page(request, form, title=title, back=back,
+                          status=400 if request.method == "POST" else 200)
+    try:
+        meeting = services.meeting_create(body=body, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _form_page(request, form, title=title, back=back, status=400)
+    return redirect("meetings:meeting_detail", slug=meeting.slug)
