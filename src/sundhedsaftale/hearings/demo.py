@@ -46,7 +46,7 @@ PROFESSIONAL = [
 ]
 
 PURPOSE = (
-    "Sundhedskoordinationsudvalget sendte udkastet til den politiske del af Sundhedsaftale "
+    "Sundhedskoordinationsudvalget sendte sit udkast til aftalens politiske del for "
     "2015–2018 i bred politisk høring. Udkastet bygger på fire visioner med to til tre "
     "politiske målsætninger til hver. Parterne blev bedt om bemærkninger til visionerne og "
     "målsætningerne.")
