@@ -214,6 +214,7 @@ def test_demo_hearing_of_2014_is_complete_fast_and_idempotent(demo_content):
     assert not any(screening.contains_cpr(r.published_text) for r in responses)
     assert sum(r.is_late for r in responses) == 1
     assert hearing.memo.status == "issued" and hearing.status == Hearing.Status.CONCLUDED
+    assert hearing.memo.issued_at.year == 2014
     demo.load(stdout=out)
     assert Hearing.objects.filter(slug=demo.SLUG).count() == 1
     assert Response.objects.filter(hearing=hearing).count() == 5

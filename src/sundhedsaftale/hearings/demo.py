@@ -213,5 +213,7 @@ def _load(version: AgreementVersion) -> None:
         comment, change = MEMO_COMMENTS.get(keys.get(section.anchor_key, ""), ("", ""))
         services.memo_section_update(section=section, by=secretariat, comment=comment,
                                      change=change)
-    services.memo_issue(memo=memo, by=secretariat)
+    # Laid before the committee's meeting of 5 September 2014 (the date is fictitious).
+    services.memo_issue(memo=memo, by=secretariat, at=datetime.datetime(
+        2014, 8, 29, 12, 0, tzinfo=datetime.UTC))
     services.hearing_conclude(hearing=hearing, by=None)

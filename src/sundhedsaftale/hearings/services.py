@@ -683,9 +683,10 @@ def memo_section_update(*, section: MemoSection, by: Any | None, comment: str,
 
 
 @service
-def memo_issue(*, memo: Memo, by: Any | None) -> Memo:
+def memo_issue(*, memo: Memo, by: Any | None, at: datetime.datetime | None = None) -> Memo:
     """Issue the memo (HTML and PDF) once the hearing is closed and every response is either
-    published or withheld."""
+    published or withheld. `at`: when it was issued, if not now (an older hearing entered
+    afterwards, like the demo's)."""
     hearing = Hearing.objects.get(pk=memo.hearing_id)
     _require(by, "hearings.manage", hearing)
     if hearing.status != S.CLOSED:
@@ -697,7 +698,7 @@ def memo_issue(*, memo: Memo, by: Any | None) -> Memo:
         raise ValidationError(_("%(count)d response(s) still await screening.")
                               % {"count": waiting})
     memo.status = Memo.Status.ISSUED
-    memo.issued_at = timezone.now()
+    memo.issued_at = at or timezone.now()
     memo.issued_by = by if getattr(by, "is_authenticated", False) else None
     memo.save()
     audit_record(actor=by, action="hearings.memo.issue", obj=memo)
