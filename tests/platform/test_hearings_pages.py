@@ -279,3 +279,11 @@ def test_the_secretariat_writes_the_hearing_and_chooses_parties_in_the_admin(
     assert hearing.title == "Høring fra admin, rettet" and hearing.parties.count() == 1
     assert "hearings.hearing.update" in set(
         events_for_object(hearing).values_list("action", flat=True))
+
+
+def test_hearing_pages_speak_english_after_the_language_switch(client, open_hearing):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/hoeringer/"})
+    page = client.get("/hoeringer/").content.decode()
+    assert "<h1>Hearings</h1>" in page and "Open hearings" in page
+    detail = client.get(f"/hoeringer/{open_hearing.slug}/").content.decode()
+    assert "Deadline for responses" in detail and "Parties and their status" in detail
