@@ -16,7 +16,6 @@ from sundhedsaftale.core.audit import events_for_object
 from sundhedsaftale.core.models import AuditEvent
 from sundhedsaftale.hearings import screening, services
 from sundhedsaftale.hearings.models import (
-    BlockedTerm,
     Hearing,
     HearingParty,
     Memo,
@@ -278,7 +277,6 @@ def test_a_response_with_a_cpr_number_is_published_only_redacted(
 
 
 def test_other_hits_can_be_cleared_and_every_hit_must_be_decided(open_hearing, secretary):
-    BlockedTerm.objects.all().delete()
     services.blocked_term_add(term="hemmeligt", by=secretary)
     response = services.response_submit(
         hearing=open_hearing, channel="link", token=open_hearing.tokens["Gentofte"],

@@ -214,6 +214,7 @@ def test_demo_hearing_of_2014_is_complete_fast_and_idempotent(demo_content):
     assert not any(screening.contains_cpr(r.published_text) for r in responses)
     assert sum(r.is_late for r in responses) == 1
     assert hearing.memo.status == "issued" and hearing.status == Hearing.Status.CONCLUDED
+    assert hearing.memo.issued_at.year == 2014
     demo.load(stdout=out)
     assert Hearing.objects.filter(slug=demo.SLUG).count() == 1
     assert Response.objects.filter(hearing=hearing).count() == 5
@@ -223,3 +224,66 @@ def test_demo_hearing_of_2014_is_complete_fast_and_idempotent(demo_content):
 def test_demo_command_runs_the_hearing_step(demo_content):
     call_command("demo", "--no-users", stdout=io.StringIO())
     assert Hearing.objects.filter(is_demo=True).count() == 1
+
+
+def test_demo_texts_are_in_our_own_words():
+    """No run of eight words from the seed documents in the demo's letter, purpose, next
+    steps, responses or memo comments (party names are facts and are not checked)."""
+    import re
+    from pathlib import Path
+
+    from sundhedsaftale.hearings import demo
+
+    seeds = Path("/work/shared/seeds")
+    if not seeds.is_dir():
+        pytest.skip("the seed documents are not on this machine")
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        w = re.findall(r"\w+", text.casefold())
+        return {tuple(w[i:i + 8]) for i in range(len(w) - 7)}
+
+    seed_runs: set[tuple[str, ...]] = set()
+    for path in sorted(seeds.glob("0*.txt")):
+        seed_runs |= runs(path.read_text(encoding="utf-8", errors="replace"))
+    texts = [demo.PURPOSE, demo.LETTER, demo.NEXT_STEPS] + [r["text"] for r in demo.RESPONSES]
+    texts += [t for pair in demo.MEMO_COMMENTS.values() for t in pair]
+    assert [t[:40] for t in texts if runs(t) & seed_runs] == []
+
+
+def test_the_secretariat_writes_the_hearing_and_chooses_parties_in_the_admin(
+        client, version, gentofte, patients, django_user_model):
+    from sundhedsaftale.core.audit import events_for_object
+
+    admin = django_user_model.objects.create_superuser(username="admin-h", password="x-9-y-8z")
+    client.force_login(admin)
+    assert client.get("/admin/hearings/hearing/add/").status_code == 200
+    response = client.post("/admin/hearings/hearing/add/", {
+        "version": version.pk, "title": "Høring fra admin", "slug": "",
+        "purpose": "Formål", "start": "2030-01-01", "deadline": "2030-02-01",
+        "response_address": "svar@regionh.example", "next_steps": "", "letter_date": "",
+        "letter_text": "Brevtekst", "letter_signature": "Formanden",
+        "party_municipalities": [gentofte.pk], "party_organisations": [patients.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hearing = Hearing.objects.get(title="Høring fra admin")
+    assert sorted(p.name for p in hearing.parties.all()) == ["Danske Patienter (test)",
+                                                             "Gentofte"]
+    assert {"hearings.hearing.create", "hearings.parties.set"} <= set(
+        events_for_object(hearing).values_list("action", flat=True))
+    change = client.post(f"/admin/hearings/hearing/{hearing.pk}/change/", {
+        "title": "Høring fra admin, rettet", "slug": hearing.slug, "purpose": "Formål",
+        "start": "2030-01-01", "deadline": "2030-02-15", "response_address": "",
+        "next_steps": "", "letter_date": "", "letter_text": "Brevtekst",
+        "letter_signature": "", "party_municipalities": [gentofte.pk]})
+    assert change.status_code == 302, change.content.decode()[:2000]
+    hearing.refresh_from_db()
+    assert hearing.title == "Høring fra admin, rettet" and hearing.parties.count() == 1
+    assert "hearings.hearing.update" in set(
+        events_for_object(hearing).values_list("action", flat=True))
+
+
+def test_hearing_pages_speak_english_after_the_language_switch(client, open_hearing):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/hoeringer/"})
+    page = client.get("/hoeringer/").content.decode()
+    assert "<h1>Hearings</h1>" in page and "Open hearings" in page
+    detail = client.get(f"/hoeringer/{open_hearing.slug}/").content.decode()
+    assert "Deadline for responses" in detail and "Parties and their status" in detail

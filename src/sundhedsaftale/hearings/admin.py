@@ -39,6 +39,8 @@ class HearingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Empty: made from the title.")
         if self.instance.pk:
             parties = list(self.instance.parties.all())
             self.fields["party_municipalities"].initial = [p.municipality_id for p in parties
@@ -59,8 +61,9 @@ class HearingAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Hearing, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in services.HEARING_FIELDS
                 if name in form.cleaned_data}
-        if change:
-            services.hearing_update(hearing=obj, by=request.user, **data)
+        if change:  # the form has set the new values on obj already: compare with the row
+            current = Hearing.objects.get(pk=obj.pk)
+            services.hearing_update(hearing=current, by=request.user, **data)
         else:
             created = services.hearing_create(
                 by=request.user, version=form.cleaned_data["version"],
@@ -78,6 +81,10 @@ class HearingAdmin(admin.ModelAdmin):
                 municipalities=form.cleaned_data["party_municipalities"],
                 bodies=form.cleaned_data["party_bodies"],
                 organisations=form.cleaned_data["party_organisations"])
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "version"] if obj is not None else fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

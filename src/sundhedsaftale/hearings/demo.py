@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sundhedsaftale.access.models import ExternalOrganisation
 from sundhedsaftale.agreements.models import Agreement, AgreementVersion
 from sundhedsaftale.bodies.models import Body
 from sundhedsaftale.geography.models import Municipality, Region
 
 from . import services
-from .models import Hearing, Response, ScreeningHit
+from .models import Hearing
 
 SLUG = "sundhedsaftale-2015-2018-politisk-del"
 SOURCE = "Praksisplanudvalget, mødesag 14. maj 2014, bilag 1 og 3 (høringsbrev og høringsparter)"
@@ -47,7 +46,7 @@ PROFESSIONAL = [
 ]
 
 PURPOSE = (
-    "Sundhedskoordinationsudvalget sendte udkastet til den politiske del af Sundhedsaftale "
+    "Sundhedskoordinationsudvalget sendte sit udkast til aftalens politiske del for "
     "2015–2018 i bred politisk høring. Udkastet bygger på fire visioner med to til tre "
     "politiske målsætninger til hver. Parterne blev bedt om bemærkninger til visionerne og "
     "målsætningerne.")
@@ -170,14 +169,9 @@ def _load(version: AgreementVersion) -> None:
         for i, (slug, name) in enumerate(REGIONAL_COMMITTEES)]
     bodies += list(Body.objects.filter(slug__in=["piu", "praksisplanudvalget"]).order_by(
         "number"))
-    organisations = (
-        [services.outside_organisation_ensure(name=n, kind=ExternalOrganisation.Kind.PATIENT,
-                                              by=None) for n in PATIENT]
-        + [services.outside_organisation_ensure(name=n, kind=ExternalOrganisation.Kind.OTHER,
-                                                by=None) for n in OTHER]
-        + [services.outside_organisation_ensure(
-            name=n, kind=ExternalOrganisation.Kind.PROFESSIONAL, by=None)
-            for n in PROFESSIONAL])
+    organisations = services.outside_organisations_ensure(
+        organisations=[(n, "patient") for n in PATIENT] + [(n, "other") for n in OTHER]
+        + [(n, "professional") for n in PROFESSIONAL], by=None)
     emails = {("municipality", m.pk): _demo_email(f"{m.name} kommune") for m in municipalities}
     emails.update({("body", b.pk): _demo_email(b.name) for b in bodies})
     emails.update({("organisation", o.pk): _demo_email(o.name) for o in organisations})
@@ -199,14 +193,13 @@ def _load(version: AgreementVersion) -> None:
     responses = []
     for spec in RESPONSES:
         responses.append(services.response_submit(
-            hearing=hearing, channel=Response.Channel.EMAIL, by=secretariat,
+            hearing=hearing, channel="email", by=secretariat,
             party=parties[spec["party"]], text=spec["text"],
             anchor_key=goals.get(spec["goal"], ""), received_on=spec["on"], is_demo=True))
     services.party_decline(party=parties[("municipality", "Dragør")], by=None)
     for response in responses:
         for hit in response.hits.all():
-            decision = (ScreeningHit.Decision.REDACTED if hit.kind == ScreeningHit.Kind.CPR
-                        else ScreeningHit.Decision.CLEARED)
+            decision = "redacted" if hit.kind == "cpr" else "cleared"
             services.hit_decide(hit=hit, decision=decision, by=secretariat)
         services.response_publish(response=response, by=secretariat)
     services.hearing_close(hearing=hearing, by=None)
@@ -220,5 +213,7 @@ def _load(version: AgreementVersion) -> None:
         comment, change = MEMO_COMMENTS.get(keys.get(section.anchor_key, ""), ("", ""))
         services.memo_section_update(section=section, by=secretariat, comment=comment,
                                      change=change)
-    services.memo_issue(memo=memo, by=secretariat)
+    # Laid before the committee's meeting of 5 September 2014 (the date is fictitious).
+    services.memo_issue(memo=memo, by=secretariat, at=datetime.datetime(
+        2014, 8, 29, 12, 0, tzinfo=datetime.UTC))
     services.hearing_conclude(hearing=hearing, by=None)

@@ -165,17 +165,17 @@ class HearingParty(models.Model):
 
     @property
     def group(self) -> str:
+        """The letter's party group: municipality, regional (committees of the regional
+        council), committee (patient involvement, practice planning), patient, other,
+        professional."""
         if self.municipality_id:
-            return self.Group.MUNICIPALITY
+            return "municipality"
         if self.body_id:
             kind = self.body.kind if self.body else ""
-            if kind in (Body.Kind.PATIENT_INVOLVEMENT, Body.Kind.PRACTICE_PLANNING):
-                return self.Group.COMMITTEE
-            return self.Group.REGIONAL
+            return "committee" if kind in ("patient_involvement", "practice_planning") \
+                else "regional"
         kind = self.organisation.kind if self.organisation else ""
-        return {ExternalOrganisation.Kind.PATIENT: self.Group.PATIENT,
-                ExternalOrganisation.Kind.PROFESSIONAL: self.Group.PROFESSIONAL}.get(
-                    kind, self.Group.OTHER)
+        return {"patient": "patient", "professional": "professional"}.get(kind, "other")
 
     @property
     def group_label(self) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import holds_role, region_role, rule
 from sundhedsaftale.core.services import READER_GROUP, SECRETARIAT_GROUP
 
@@ -22,7 +21,7 @@ from sundhedsaftale.core.services import READER_GROUP, SECRETARIAT_GROUP
 def is_secretariat(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_superuser or region_role(user, (Role.SECRETARIAT,))
+    return bool(user.is_superuser or region_role(user, ("secretariat",))
                 or user.groups.filter(name=SECRETARIAT_GROUP).exists())
 
 
@@ -34,7 +33,7 @@ def manage(user: Any, obj: Any) -> bool:
 @rule("hearings.view_internal")
 def view_internal(user: Any, obj: Any) -> bool:
     return is_secretariat(user) or bool(
-        region_role(user, (Role.EDITOR, Role.READER))
+        region_role(user, ("editor", "reader"))
         or user.groups.filter(name=READER_GROUP).exists())
 
 
@@ -42,7 +41,7 @@ def view_internal(user: Any, obj: Any) -> bool:
 def respond_for_party(user: Any, party: Any) -> bool:
     if party is None:
         return False
-    return holds_role(user, (Role.PARTY_REPRESENTATIVE,), party.target)
+    return holds_role(user, ("party_representative",), party.target)
 
 
 def respond_public(user: Any, hearing: Any) -> bool:

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import can, organisations_of
 
 from . import screening
@@ -122,7 +121,7 @@ def parties_represented_by(user: Any, hearing: Hearing) -> list[HearingParty]:
     from sundhedsaftale.bodies.models import Body
     from sundhedsaftale.geography.models import Municipality
 
-    rep = (Role.PARTY_REPRESENTATIVE,)
+    rep = ("party_representative",)
     q = (Q(municipality__in=organisations_of(user, rep, Municipality))
          | Q(body__in=organisations_of(user, rep, Body))
          | Q(organisation__in=organisations_of(user, rep, ExternalOrganisation)))

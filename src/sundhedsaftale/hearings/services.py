@@ -44,16 +44,17 @@ from .models import (
 )
 
 S = Hearing.Status
+DRAFT, SCHEDULED, OPEN, CLOSED, CONCLUDED = "draft", "scheduled", "open", "closed", "concluded"
 # (from, to) -> what the acting user must be allowed (every step is the secretariat's).
 TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.DRAFT, S.SCHEDULED): "hearings.manage",
-    (S.SCHEDULED, S.DRAFT): "hearings.manage",
-    (S.DRAFT, S.OPEN): "hearings.manage",
-    (S.SCHEDULED, S.OPEN): "hearings.manage",
-    (S.OPEN, S.CLOSED): "hearings.manage",
-    (S.CLOSED, S.CONCLUDED): "hearings.manage",
+    (DRAFT, SCHEDULED): "hearings.manage",
+    (SCHEDULED, DRAFT): "hearings.manage",
+    (DRAFT, OPEN): "hearings.manage",
+    (SCHEDULED, OPEN): "hearings.manage",
+    (OPEN, CLOSED): "hearings.manage",
+    (CLOSED, CONCLUDED): "hearings.manage",
 }
-EDITABLE = (S.DRAFT, S.SCHEDULED)
+EDITABLE = (DRAFT, SCHEDULED)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = {
     "application/pdf": "PDF",
@@ -161,23 +162,26 @@ def hearing_parties_set(*, hearing: Hearing, by: Any | None,
                 for kind in ("municipality", "body", "organisation")
                 if getattr(p, f"{kind}_id")}
     keep: set[int] = set()
-    result: list[HearingParty] = []
-    added = 0
+    new: list[HearingParty] = []
+    changed: list[HearingParty] = []
     for number, (kind, target) in enumerate(wanted, start=1):
         party = existing.get((kind, target.pk))
         email = emails.get((kind, target.pk), "") or (
             getattr(target, "email", "") if party is None else party.email)
         if party is None:
-            party = HearingParty(hearing=hearing, number=number, email=email,
-                                 **{kind: target})
-            party.full_clean()
-            party.save()
-            added += 1
-        elif party.number != number or party.email != email:
+            new.append(HearingParty(hearing=hearing, number=number, email=email,
+                                    **{kind: target}))
+            continue
+        if party.number != number or party.email != email:
             party.number, party.email = number, email
-            party.save(update_fields=["number", "email"])
+            changed.append(party)
         keep.add(party.pk)
-        result.append(party)
+    # The database constraints (exactly one organisation, each once) guard the rows.
+    created = HearingParty.objects.bulk_create(new)
+    keep.update(p.pk for p in created)
+    HearingParty.objects.bulk_update(changed, ["number", "email"])
+    added = len(created)
+    result = list(hearing.parties.filter(pk__in=keep))
     removed = hearing.parties.exclude(pk__in=keep)
     removed_count = removed.count()
     removed.delete()
@@ -187,32 +191,42 @@ def hearing_parties_set(*, hearing: Hearing, by: Any | None,
     return result
 
 
-def _invitation(party: HearingParty, token: str) -> EmailMessage | None:
+def _invitation(party: HearingParty, token: str, to: list[str]) -> EmailMessage:
     hearing = party.hearing
-    to = _party_addresses(party)
-    if not to:
-        return None
     return _mail("invitation", {"hearing": hearing, "party": party,
                                 "link": f"{site_url()}/hoeringer/{hearing.slug}/svar/{token}/"},
                  to, _("Hearing: %(title)s") % {"title": hearing.title})
 
 
-def _party_addresses(party: HearingParty) -> list[str]:
+def _representative_emails() -> dict[tuple[int, int], list[str]]:
+    """(content type id, organisation id) -> e-mail addresses of the users who hold the
+    party_representative role for that organisation today."""
+    from sundhedsaftale.access.models import Role, RoleAssignment
+
+    found: dict[tuple[int, int], list[str]] = {}
+    assignments = RoleAssignment.objects.valid_on(timezone.localdate()).filter(  # type: ignore[attr-defined]
+        role=Role.PARTY_REPRESENTATIVE).select_related("user")
+    for assignment in assignments:
+        if assignment.user.email:
+            found.setdefault((assignment.organisation_type_id, assignment.organisation_id),
+                             []).append(assignment.user.email)
+    return found
+
+
+def _party_addresses(party: HearingParty,
+                     representatives: dict[tuple[int, int], list[str]] | None = None
+                     ) -> list[str]:
     """The party's invitation address and its representatives' e-mail addresses."""
     from django.contrib.contenttypes.models import ContentType
 
-    from sundhedsaftale.access.models import Role, RoleAssignment
-    from sundhedsaftale.access.rules import organisations_of  # noqa: F401
-
-    addresses = [party.email] if party.email else []
+    if representatives is None:
+        representatives = _representative_emails()
     target = party.target
-    reps = RoleAssignment.objects.valid_on(timezone.localdate()).filter(  # type: ignore[attr-defined]
-        role=Role.PARTY_REPRESENTATIVE,
-        organisation_type=ContentType.objects.get_for_model(type(target)),
-        organisation_id=target.pk).select_related("user")
-    for assignment in reps:
-        if assignment.user.email and assignment.user.email not in addresses:
-            addresses.append(assignment.user.email)
+    ct = ContentType.objects.get_for_model(type(target))
+    addresses = [party.email] if party.email else []
+    for email in representatives.get((ct.pk, target.pk), []):
+        if email not in addresses:
+            addresses.append(email)
     return addresses
 
 
@@ -268,51 +282,54 @@ def _invite_all(hearing: Hearing, by: Any | None, *, send: bool = True) -> None:
     otherwise the invitation went by letter, as in the demo's 2014 hearing)."""
     messages: list[EmailMessage] = []
     now = timezone.now()
-    invited = 0
-    for party in hearing.parties.select_related("municipality", "body", "organisation"):
+    representatives = _representative_emails()
+    parties = list(hearing.parties.select_related("hearing", "municipality", "body",
+                                                  "organisation"))
+    for party in parties:
         token = secrets.token_urlsafe(24)
-        message = _invitation(party, token)
         party.token_hash = token_hash(token)
-        if message is not None:
+        to = _party_addresses(party, representatives)
+        if to or not send:
             party.status = HearingParty.Status.INVITED
             party.invited_at = now
-            messages.append(message)
-            invited += 1
-        party.save(update_fields=["token_hash", "status", "invited_at"])
+            if send:
+                messages.append(_invitation(party, token, to))
+    HearingParty.objects.bulk_update(parties, ["token_hash", "status", "invited_at"])
+    invited = sum(1 for p in parties if p.status == HearingParty.Status.INVITED)
     audit_record(actor=by, action="hearings.parties.invite", obj=hearing,
                  changes={"invited": invited, "by_email": send,
-                          "without_address": hearing.parties.count() - invited})
+                          "without_address": len(parties) - invited})
     if send:
         _send_after_commit(messages)
 
 
 @service
 def hearing_schedule(*, hearing: Hearing, by: Any | None) -> Hearing:
-    return hearing_transition(hearing=hearing, to=S.SCHEDULED, by=by)
+    return hearing_transition(hearing=hearing, to=SCHEDULED, by=by)
 
 
 @service
 def hearing_open(*, hearing: Hearing, by: Any | None, notify: bool = True) -> Hearing:
     """Open the hearing: each party gets an invitation with its personal link (after commit),
     and confirmed subscribers are told. notify=False: the invitations went by letter."""
-    return hearing_transition(hearing=hearing, to=S.OPEN, by=by, notify=notify)
+    return hearing_transition(hearing=hearing, to=OPEN, by=by, notify=notify)
 
 
 @service
 def hearing_close(*, hearing: Hearing, by: Any | None) -> Hearing:
-    return hearing_transition(hearing=hearing, to=S.CLOSED, by=by)
+    return hearing_transition(hearing=hearing, to=CLOSED, by=by)
 
 
 @service
 def hearing_conclude(*, hearing: Hearing, by: Any | None) -> Hearing:
-    return hearing_transition(hearing=hearing, to=S.CONCLUDED, by=by)
+    return hearing_transition(hearing=hearing, to=CONCLUDED, by=by)
 
 
 @service
 def hearings_open_due(*, today: datetime.date | None = None) -> list[Hearing]:
     """Open every scheduled hearing whose start date has come (for a daily job)."""
     today = today or timezone.localdate()
-    return [hearing_transition(hearing=h, to=S.OPEN, by=None)
+    return [hearing_transition(hearing=h, to=OPEN, by=None)
             for h in Hearing.objects.filter(status=S.SCHEDULED, start__lte=today)]
 
 
@@ -357,6 +374,7 @@ def reminders_send(*, days: int, today: datetime.date | None = None) -> int:
     neither answered nor declined. Each (party, days) reminder is sent once; returns how many."""
     today = today or timezone.localdate()
     messages: list[EmailMessage] = []
+    representatives = _representative_emails()
     for hearing in Hearing.objects.filter(status=S.OPEN, deadline__gte=today,
                                           deadline__lte=today + datetime.timedelta(days=days)):
         parties = (hearing.parties.filter(status__in=[HearingParty.Status.INVITED,
@@ -364,7 +382,7 @@ def reminders_send(*, days: int, today: datetime.date | None = None) -> int:
                    .exclude(reminders__days_before=days)
                    .select_related("municipality", "body", "organisation"))
         for party in parties:
-            to = _party_addresses(party)
+            to = _party_addresses(party, representatives)
             if not to:
                 continue
             ReminderSent.objects.create(party=party, days_before=days)
@@ -665,9 +683,10 @@ def memo_section_update(*, section: MemoSection, by: Any | None, comment: str,
 
 
 @service
-def memo_issue(*, memo: Memo, by: Any | None) -> Memo:
+def memo_issue(*, memo: Memo, by: Any | None, at: datetime.datetime | None = None) -> Memo:
     """Issue the memo (HTML and PDF) once the hearing is closed and every response is either
-    published or withheld."""
+    published or withheld. `at`: when it was issued, if not now (an older hearing entered
+    afterwards, like the demo's)."""
     hearing = Hearing.objects.get(pk=memo.hearing_id)
     _require(by, "hearings.manage", hearing)
     if hearing.status != S.CLOSED:
@@ -679,7 +698,7 @@ def memo_issue(*, memo: Memo, by: Any | None) -> Memo:
         raise ValidationError(_("%(count)d response(s) still await screening.")
                               % {"count": waiting})
     memo.status = Memo.Status.ISSUED
-    memo.issued_at = timezone.now()
+    memo.issued_at = at or timezone.now()
     memo.issued_by = by if getattr(by, "is_authenticated", False) else None
     memo.save()
     audit_record(actor=by, action="hearings.memo.issue", obj=memo)
@@ -787,6 +806,26 @@ def outside_organisation_ensure(*, name: str, kind: str, by: Any | None, email: 
             name=name, kind=kind, email=email, is_demo=is_demo), by=by)
         audit_record(actor=by, action="access.external_organisation.create", obj=organisation)
     return organisation
+
+
+@service
+def outside_organisations_ensure(*, organisations: Sequence[tuple[str, str]], by: Any | None,
+                                 is_demo: bool = False) -> list[ExternalOrganisation]:
+    """Many outside organisations by (name, kind) at once (one query, one insert), in order."""
+    names = [name for name, _kind in organisations]
+    found = {o.name: o for o in ExternalOrganisation.objects.filter(name__in=names)}
+    missing = []
+    for name, kind in organisations:
+        if name not in found:
+            organisation = ExternalOrganisation(name=name, kind=kind, is_demo=is_demo)
+            organisation.fill_defaults()
+            missing.append(organisation)
+    for organisation in ExternalOrganisation.objects.bulk_create(missing):
+        found[organisation.name] = organisation
+    if missing:
+        audit_record(actor=by, action="access.external_organisation.create", obj=None,
+                     changes={"created": [o.name for o in missing]})
+    return [found[name] for name in names]
 
 
 @service

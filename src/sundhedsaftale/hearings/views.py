@@ -164,8 +164,7 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 response = services.response_submit(
                     hearing=hearing, by=request.user,
-                    channel=Response.Channel.LOGIN if mode == "login" else
-                    Response.Channel.PUBLIC,
+                    channel="login" if mode == "login" else "public",
                     party=data.get("party"), text=data.get("text", ""),
                     anchor_key=data.get("anchor_key", ""),
                     author_name=data.get("author_name", ""),
@@ -206,7 +205,7 @@ def respond_by_link(request: HttpRequest, slug: str, token: str) -> HttpResponse
             data = form.cleaned_data
             try:
                 response = services.response_submit(
-                    hearing=hearing, channel=Response.Channel.LINK, token=token,
+                    hearing=hearing, channel="link", token=token,
                     text=data.get("text", ""), anchor_key=data.get("anchor_key", ""),
                     attachments=_uploads(form))
             except ValidationError as exc:
