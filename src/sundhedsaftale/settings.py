@@ -220,6 +220,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sundhedsaftale@localh
 
 LOGIN_URL = "/admin/login/"
 
+# The public address of the platform, for links in e-mails (hearing invitations, subscriptions).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords from one address, or for one
 # user name, lock further logins for LOGIN_COOLOFF_MINUTES; each lock-out is in the audit log.
 AUTHENTICATION_BACKENDS = [
