@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from indicator_engine import io as engine_io
-from indicator_engine.audit import audit_results
+from indicator_engine.audit import audit_results, disclose_and_audit
 from indicator_engine.cli import main
 from indicator_engine.disclosure import apply_disclosure_control
 
@@ -158,10 +158,11 @@ def generated_output(tmp_path_factory):
     data = tmp_path_factory.mktemp("gen")
     generate(data, persons=2000, years=1, seed=7, start_year=2023)
     out = tmp_path_factory.mktemp("out") / "results.parquet"
-    code = main(["compute", "--data", str(data), "--out", str(out), "--quiet",
-                 "--indicators", "readmission_somatic_30d"])
-    assert code == 0
-    truth, _geo = _results_before_disclosure(data, indicators=["readmission_somatic_30d"])
+    # compute's last steps, in process (the CLI path itself is in test_cli.py): one engine run
+    # gives both the true table and the output.
+    truth, geography = _results_before_disclosure(data, indicators=["readmission_somatic_30d"])
+    public = disclose_and_audit(truth, geography, geography_path=data / "geografi.csv")
+    engine_io.write_results_atomically(public, out)
     return data, out, truth
 
 
