@@ -23,8 +23,6 @@ from indicator_engine.disclosure import apply_disclosure_control
 
 from .test_disclosure_properties import World, attacker_equations, build_results, keys, worlds
 
-pytestmark = pytest.mark.engine
-
 
 def lp_intervals(eqs: list[list[tuple]], frame: pd.DataFrame, hidden: set[tuple],
                  column: str, targets: set[tuple] | None = None
