@@ -520,3 +520,33 @@ def test_api_docs_page_has_no_outside_resources(db, client):
 def test_indicator_page_json_safe_for_unknown(db, client):
     assert client.get("/opfoelgning/findes-ikke/").status_code == 404
     assert json.loads(client.get("/api/v1/openapi.json").content)["openapi"]
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+def test_admin_publishes_runs_and_edits_documentation_through_services(
+        demo_content, tmp_path, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser(username="admin-x",
+                                                            password="not-used-x9")
+    run = services.run_import(path=write_results(tmp_path / "r.parquet"), label="Admin",
+                              by=None).run
+    client.force_login(admin_user)
+    assert client.get("/admin/followup/run/").status_code == 200
+    response = client.post("/admin/followup/run/", {"action": "publish_runs",
+                                                    "_selected_action": [run.pk]})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "published"
+    assert events_for_object(run).filter(action="followup.run.publish",
+                                         actor=admin_user).exists()
+    indicator = Indicator.objects.get(code="readmission_somatic_30d")
+    url = f"/admin/followup/indicator/{indicator.pk}/change/"
+    form = {name: getattr(indicator, name) for name in (
+        "title", "summary", "purpose", "population", "numerator_text", "denominator_text",
+        "exclusions", "data_source", "national_goal", "focus_area_title", "better")}
+    form["caveats"] = "Rettet i admin"
+    assert client.post(url, form).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.caveats == "Rettet i admin"
+    assert events_for_object(indicator).filter(action="followup.indicator.document").exists()
