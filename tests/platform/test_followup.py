@@ -550,3 +550,28 @@ def test_admin_publishes_runs_and_edits_documentation_through_services(
     indicator.refresh_from_db()
     assert indicator.caveats == "Rettet i admin"
     assert events_for_object(indicator).filter(action="followup.indicator.document").exists()
+
+
+def test_the_engines_own_audit_is_rerun_when_the_engine_offers_it(demo_content, tmp_path,
+                                                                   monkeypatch):
+    import sys
+    import types
+
+    import indicator_engine
+
+    fake = types.ModuleType("indicator_engine.audit")
+    seen: list[int] = []
+
+    def audit_results(frame: object) -> dict[str, bool]:
+        seen.append(len(frame))
+        return {"passed": "suppression_reason" in frame.columns}  # type: ignore[attr-defined]
+
+    fake.audit_results = audit_results  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "indicator_engine.audit", fake)
+    monkeypatch.setattr(indicator_engine, "audit", fake, raising=False)
+    path = write_results(tmp_path / "r.parquet")
+    before = _state()
+    with pytest.raises(ResultFileError) as info:
+        services.run_import(path=path, label="x", by=None)
+    assert "audit_results" in str(info.value) and seen == [len(standard_rows())]
+    assert _state()[:2] == before[:2]
