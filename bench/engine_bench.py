@@ -208,8 +208,13 @@ def step_suite(data: Path, result: Path, backend: str) -> None:
                & (out.geo_level == "municipality")]
     keep = keep.assign(period_start=keep.period_start.astype(str))
     keep.to_parquet(result)
+    audit = out.attrs.get("indicator_engine_manifest", {}).get("audit", {})
+    interval = out.attrs.get("indicator_engine_report", {}).get("suppression", {}).get(
+        "interval_pass") or {}
     result.with_suffix(".meta.json").write_text(json.dumps({
-        "rows": len(out), "suppressed": int(out.suppressed.sum()), "seconds_inside": seconds}))
+        "rows": len(out), "suppressed": int(out.suppressed.sum()), "seconds_inside": seconds,
+        "audit_seconds": audit.get("seconds"), "audit_lps": audit.get("lps_solved"),
+        "audit_passed": audit.get("passed"), "interval_pass_lps": interval.get("lps_solved")}))
 
 
 def step_pandas(data: Path, result: Path) -> None:
@@ -363,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = json.loads(res["suite_duckdb"].with_suffix(".meta.json").read_text())
     rows.append(("suite on DuckDB (7 indicators)", suite,
                  (f"{meta['rows']:,} rows, {meta['suppressed']:,} suppressed; DuckDB memory "
-                 f"limit {memory or 'default (1536MB)'}")))
+                 f"limit {memory or 'default (1536MB)'}; audit {meta.get('audit_seconds')} s, "
+                 f"{meta.get('audit_lps')} LPs, passed {meta.get('audit_passed')}; "
+                 f"interval pass {meta.get('interval_pass_lps')} LPs")))
     if not args.skip_pandas:
         rows.append(("pandas (1 indicator)", run_step("pandas", data, res["pandas"]), ""))
     if not args.skip_spark:

@@ -113,7 +113,8 @@ def run_wrk(wrk: str, url: str, *, threads: int, connections: int, duration: int
     if warm_up:  # every worker loads templates and fills its caches before measuring
         subprocess.run([wrk, "-t1", "-c2", "-d2s", url], check=True, stdout=subprocess.DEVNULL)
     completed = subprocess.run(
-        [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+         "--latency", url],
         check=True, capture_output=True, text=True)
     return parse_wrk(completed.stdout)
 
@@ -157,7 +158,8 @@ def under_search_load(wrk: str, base: str, args: argparse.Namespace) -> tuple[Re
                                duration=args.duration)
     alone = Result(UNDER_LOAD[0], UNDER_LOAD[1], rps, p99, errors)
     search = subprocess.Popen(
-        [wrk, "-t1", f"-c{half}", f"-d{args.duration + 4}s", base + SEARCH[1]],
+        [wrk, "-t1", f"-c{half}", f"-d{args.duration + 4}s", "--timeout", "10s",
+         base + SEARCH[1]],
         stdout=subprocess.DEVNULL)
     try:
         time.sleep(2)

@@ -601,7 +601,7 @@ def apply_disclosure_control(
         positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
         todo = [pos for pos in positions.values() if small[pos].any()]
 
-        def control(pos: np.ndarray) -> np.ndarray:
+        def control(pos: np.ndarray) -> tuple[np.ndarray, _BlockAudit]:
             block = out.iloc[pos]
             cells: list[Cell] = list(zip(
                 block["period_grain"].astype(str), starts.iloc[pos],

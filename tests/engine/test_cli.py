@@ -74,7 +74,10 @@ def test_failed_write_leaves_existing_file_untouched(tmp_path, monkeypatch):
             fh.write(b"half")
         raise OSError("disk full")
 
+    import pyarrow.parquet as pq
+
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    monkeypatch.setattr(pq, "write_table", lambda table, path, **kw: broken(None, path))
     with pytest.raises(OSError):
         engine_io.write_results_atomically(pd.DataFrame({"a": [1]}), out)
     assert out.read_bytes() == b"previous results"

@@ -1,5 +1,6 @@
 """Disclosure control against an attacker: random count tables that add up along the published
-hierarchies, many small counts; after control no suppressed cell may be recoverable.
+hierarchies, many small counts; after control no suppressed cell may be recoverable by
+equations (the attacker with bounds is in test_disclosure_intervals.py).
 
 The attacker here is written independently of disclosure.py: it builds its own equations from
 the hierarchy the test generated and uses matrix ranks (not the module's SVD leverage).
@@ -120,9 +121,12 @@ def build_results(world: World, leaf_num: dict, leaf_den: dict, year: int, month
 
 
 @st.composite
-def tables(draw: st.DrawFn) -> tuple[World, pd.DataFrame, int]:
+def tables(draw: st.DrawFn, months: tuple[int, ...] = (3, 6, 12)
+           ) -> tuple[World, pd.DataFrame, int]:
+    """Random tables (the LP pass makes 12-month tables of tiny counts slow: the examples
+    below cover whole years)."""
     world = draw(worlds())
-    months = draw(st.sampled_from([3, 6, 12]))
+    months = draw(st.sampled_from(list(months)))
     leaves = [leaf for ls in world.clusters.values() for leaf in ls]
     small = st.integers(0, 6)
     mixed = st.one_of(small, st.integers(0, 40))
@@ -189,8 +193,8 @@ def keys(frame: pd.DataFrame) -> list[tuple]:
                     strict=True))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables())
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(months=(3, 6)))
 def test_no_suppressed_cell_can_be_recovered_and_nothing_small_is_published(data) -> None:
     world, frame, months = data
     out = apply_disclosure_control(frame, world.edges())

@@ -520,3 +520,58 @@ def test_api_docs_page_has_no_outside_resources(db, client):
 def test_indicator_page_json_safe_for_unknown(db, client):
     assert client.get("/opfoelgning/findes-ikke/").status_code == 404
     assert json.loads(client.get("/api/v1/openapi.json").content)["openapi"]
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+def test_admin_publishes_runs_and_edits_documentation_through_services(
+        demo_content, tmp_path, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser(username="admin-x",
+                                                            password="not-used-x9")
+    run = services.run_import(path=write_results(tmp_path / "r.parquet"), label="Admin",
+                              by=None).run
+    client.force_login(admin_user)
+    assert client.get("/admin/followup/run/").status_code == 200
+    response = client.post("/admin/followup/run/", {"action": "publish_runs",
+                                                    "_selected_action": [run.pk]})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "published"
+    assert events_for_object(run).filter(action="followup.run.publish",
+                                         actor=admin_user).exists()
+    indicator = Indicator.objects.get(code="readmission_somatic_30d")
+    url = f"/admin/followup/indicator/{indicator.pk}/change/"
+    form = {name: getattr(indicator, name) for name in (
+        "title", "summary", "purpose", "population", "numerator_text", "denominator_text",
+        "exclusions", "data_source", "national_goal", "focus_area_title", "better")}
+    form["caveats"] = "Rettet i admin"
+    assert client.post(url, form).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.caveats == "Rettet i admin"
+    assert events_for_object(indicator).filter(action="followup.indicator.document").exists()
+
+
+def test_the_engines_own_audit_is_rerun_when_the_engine_offers_it(demo_content, tmp_path,
+                                                                   monkeypatch):
+    import sys
+    import types
+
+    import indicator_engine
+
+    fake = types.ModuleType("indicator_engine.audit")
+    seen: list[int] = []
+
+    def audit_results(frame: object) -> dict[str, bool]:
+        seen.append(len(frame))
+        return {"passed": "suppression_reason" in frame.columns}  # type: ignore[attr-defined]
+
+    fake.audit_results = audit_results  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "indicator_engine.audit", fake)
+    monkeypatch.setattr(indicator_engine, "audit", fake, raising=False)
+    path = write_results(tmp_path / "r.parquet")
+    before = _state()
+    with pytest.raises(ResultFileError) as info:
+        services.run_import(path=path, label="x", by=None)
+    assert "audit_results" in str(info.value) and seen == [len(standard_rows())]
+    assert _state()[:2] == before[:2]

@@ -16,6 +16,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
 
 from . import services
@@ -107,12 +109,11 @@ def _reported_indicator() -> Indicator:
         focus_area_title="Borgere med psykisk sygdom", number=80, better="up")
     base = {"1084": 62.0, "byen": 60.0, "syd": 61.5, "midt": 63.0, "nord": 64.0,
             "bornholm": 66.0}
-    for year, delta in ((2021, 0.0), (2022, 0.8), (2023, 1.1), (2024, 1.9), (2025, 2.4)):
-        for code, value in base.items():
-            services.reported_value_set(
-                by=None, indicator=indicator, period_start=datetime.date(year, 1, 1),
-                level="region" if code == "1084" else "cluster", code=code,
-                value=round(value + delta, 1), source="Demo (fiktivt)")
+    services.reported_values_import(by=None, indicator=indicator, source="Demo (fiktivt)", values=[
+        {"period_start": datetime.date(year, 1, 1), "code": code, "value": round(v + delta, 1),
+         "level": "region" if code == "1084" else "cluster"}
+        for year, delta in ((2021, 0.0), (2022, 0.8), (2023, 1.1), (2024, 1.9), (2025, 2.4))
+        for code, v in base.items()])
     return indicator
 
 
@@ -121,6 +122,12 @@ def _by_none(fn: Any, **kwargs: Any) -> Any:
 
 
 def load(*, stdout: Any) -> None:
+    # One transaction for the whole step: on SQLite every commit is a disk sync.
+    with transaction.atomic():
+        _load(stdout=stdout)
+
+
+def _load(*, stdout: Any) -> None:
     services.catalogue_sync(by=None)
     run = None
     if DEMO_FILE.exists():

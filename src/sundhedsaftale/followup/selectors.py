@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, FloatField, IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
@@ -316,23 +316,53 @@ class AreaFigure:
 
 
 def area_followup(*, level: str, code: str) -> list[AreaFigure]:
-    """Every indicator with published figures for the area beside the region, latest year."""
-    names = area_names()
+    """Every indicator with published figures for the area beside the region, latest year.
+
+    A constant number of queries (runs, indicators, results, reported values), whatever the
+    number of indicators: the section sits on the cluster and municipality pages."""
     runs = published_run_map()
-    out = []
-    for indicator in Indicator.objects.all():
-        if not indicator.is_reported and indicator.code not in runs:
+    indicators = list(Indicator.objects.all())
+    wanted = {(ind.pk, runs[ind.code].pk) for ind in indicators if ind.code in runs}
+    levels, codes = [level, "region"], [code, REGION_CODE]
+    by_key: dict[tuple[int, str, str], list[Row]] = defaultdict(list)
+    fields = ("indicator_id", "run_id", "level", "code", "period_start", "numerator",
+              "denominator", "suppressed", "value", "ci_low", "ci_high")
+    results = Result.objects.filter(run_id__in={r.pk for r in runs.values()}, grain="year",
+                                    level__in=levels, code__in=codes).order_by() \
+        .values_list(*fields)
+    reported = ReportedValue.objects.filter(grain="year", level__in=levels, code__in=codes) \
+        .order_by().annotate(r_run=Value(None, output_field=IntegerField()),
+                  r_num=Value(None, output_field=FloatField()),
+                  r_den=Value(None, output_field=FloatField()),
+                  r_hidden=Value(False, output_field=BooleanField()),
+                  r_low=Value(None, output_field=FloatField()),
+                  r_high=Value(None, output_field=FloatField())) \
+        .values_list("indicator_id", "r_run", "level", "code", "period_start", "r_num",
+                     "r_den", "r_hidden", "value", "r_low", "r_high")
+    reported_ids = {ind.pk for ind in indicators if ind.is_reported}
+    for ind_id, run_id, lv, cd, start, num, den, hidden, value, low, high in sorted(
+            results.union(reported, all=True), key=lambda r: r[4]):
+        if (lv, cd) not in ((level, code), ("region", REGION_CODE)):
             continue
-        run = runs.get(indicator.code)
-        area_rows = rows_for(indicator=indicator, level=level, grain="year", codes=[code],
-                             run=run, names=names)
+        if run_id is None and ind_id not in reported_ids:
+            continue
+        if run_id is not None and (ind_id, run_id) not in wanted:
+            continue
+        by_key[(ind_id, lv, cd)].append(Row(
+            level=lv, code=cd, name=cd, grain="year", period_start=start,
+            value=None if hidden else value, ci_low=None if hidden else low,
+            ci_high=None if hidden else high, numerator=None if hidden else num,
+            denominator=None if hidden else den, suppressed=bool(hidden),
+            reported=run_id is None))
+    out = []
+    for indicator in indicators:
+        area_rows = by_key.get((indicator.pk, level, code), [])
         if not area_rows:
             continue
         latest = area_rows[-1]
         previous = area_rows[-2] if len(area_rows) > 1 else None
-        region = next(iter(rows_for(indicator=indicator, level="region", grain="year",
-                                    run=run, names=names, period_from=latest.period_start,
-                                    period_to=latest.period_start)), None)
+        region = next((r for r in by_key.get((indicator.pk, "region", REGION_CODE), [])
+                       if r.period_start == latest.period_start), None)
         out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
                               region=region, previous=previous))
     return out
@@ -552,7 +582,9 @@ def report_content(*, report: StatusReport, live: bool = False) -> dict[str, Any
                     "percent": p.percent, "overdue": p.overdue, "stale": p.stale,
                     "latest": ({"date": p.latest.date.isoformat(), "text": p.latest.text}
                                if p.latest else None)} for p in progress.initiatives]})
-        focus_areas.append({"title": fa.title, "goals": goals})
+        percents = [g["percent"] for g in goals if g["percent"] is not None]
+        focus_areas.append({"title": fa.title, "goals": goals,
+                            "percent": sum(percents) / len(percents) if percents else None})
     return {"title": report.title, "kind": report.kind, "year": report.year,
             "introduction": report.introduction, "agreement": agreement.title,
             "generated_at": timezone.now().isoformat(), "focus_areas": focus_areas}

@@ -162,6 +162,35 @@ def reported_value_set(*, by: Any, indicator: Indicator, period_start: datetime.
     return row
 
 
+@service
+def reported_values_import(*, by: Any | None, indicator: Indicator,
+                           values: list[dict[str, Any]], source: str = "") -> int:
+    """Many values of a reported indicator at once (each: period_start, level, code, value,
+    optional grain); existing values for the same cells are replaced. Returns the count."""
+    if by is not None:
+        require(by, "followup.catalogue.edit", indicator)
+    if not indicator.is_reported:
+        raise ValidationError("Kun indberettede indikatorer kan have tal indtastet i hånden.")
+    known = known_geography_codes()
+    rows = []
+    for number, v in enumerate(values, start=1):
+        if v["code"] not in known.get(v["level"], set()):
+            raise ValidationError(f"Række {number}: ukendt område {v['code']!r} på niveauet "
+                                  f"{v['level']}.")
+        rows.append(ReportedValue(indicator=indicator, grain=v.get("grain", "year"),
+                                  period_start=v["period_start"], level=v["level"],
+                                  code=v["code"], value=float(v["value"]), source=source))
+    for row in rows:
+        ReportedValue.objects.filter(indicator=indicator, grain=row.grain,
+                                     period_start=row.period_start, level=row.level,
+                                     code=row.code).delete()
+    ReportedValue.objects.bulk_create(rows)
+    audit_record(actor=by, action="followup.reported_value.import", obj=indicator,
+                 changes={"rows": len(rows), "source": source})
+    transaction.on_commit(charts.clear)
+    return len(rows)
+
+
 # --------------------------------------------------------------------------------------------
 # Runs
 # --------------------------------------------------------------------------------------------

@@ -565,9 +565,9 @@ def _existing(plan: PopulationPlan) -> None:
     """Fill in, per (quarter, area) of the plan, how many rows the database has now and how
     many of those the file does not give again. One pass over those quarters' rows."""
     by_quarter: dict[str, dict[Area, GroupPlan]] = defaultdict(dict)
-    for group in plan.groups:
-        group.existing_rows = group.missing_rows = 0
-        by_quarter[group.quarter][group.area] = group
+    for planned in plan.groups:
+        planned.existing_rows = planned.missing_rows = 0
+        by_quarter[planned.quarter][planned.area] = planned
     for quarter, groups in by_quarter.items():
         rows = (PopulationCount.objects.filter(quarter=quarter)
                 .values_list("region_id", "municipality_id", "district_id", "sex", "age_from",
@@ -580,12 +580,12 @@ def _existing(plan: PopulationPlan) -> None:
                 area = ("district", district_id)
             else:
                 area = ("region", region_id)
-            group = groups.get(area)
-            if group is None:
+            target = groups.get(area)
+            if target is None:
                 continue
-            group.existing_rows += 1
+            target.existing_rows += 1
             if not plan._stats[(quarter, area)].seen(sex, age_from, age_to):
-                group.missing_rows += 1
+                target.missing_rows += 1
 
 
 def population_plan(*, path: Path | str, replace: bool = False) -> PopulationPlan:
@@ -636,8 +636,8 @@ def population_plan(*, path: Path | str, replace: bool = False) -> PopulationPla
     plan.new_quarters = [q for q in plan.quarters if q not in known]
     municipalities = dict(Municipality.objects.values_list("pk", "name"))
     first_line: dict[str, int] = {}
-    for group in plan.groups:
-        first_line.setdefault(group.quarter, group.first_line)
+    for planned in plan.groups:
+        first_line.setdefault(planned.quarter, planned.first_line)
     for quarter in plan.new_quarters:
         covered = {pk for (q, (kind, pk)) in stats if q == quarter and kind == "municipality"}
         missing = sorted(name for pk, name in municipalities.items() if pk not in covered)
@@ -651,15 +651,15 @@ def population_plan(*, path: Path | str, replace: bool = False) -> PopulationPla
                     % {"quarter": quarter, "n": len(missing), "names": ", ".join(missing[:5])
                        + (", …" if len(missing) > 5 else "")})
     if not replace:
-        for group in plan.groups:
-            if group.missing_rows:
-                reader.error(group.first_line, "OMRÅDE", _(
+        for planned in plan.groups:
+            if planned.missing_rows:
+                reader.error(planned.first_line, "OMRÅDE", _(
                     "%(area)s has %(existing)s rows for %(quarter)s; this file gives %(rows)s "
                     "and would remove %(missing)s of them. Give --replace to replace the "
                     "area's figures for the quarter anyway") % {
-                    "area": group.area_name, "existing": group.existing_rows,
-                    "quarter": group.quarter, "rows": group.rows,
-                    "missing": group.missing_rows})
+                    "area": planned.area_name, "existing": planned.existing_rows,
+                    "quarter": planned.quarter, "rows": planned.rows,
+                    "missing": planned.missing_rows})
     _refuse(reader)
     return plan
 
@@ -694,8 +694,8 @@ def population_import(*, path: Path | str, source: str = "", replace: bool = Fal
 
     # Remove what is replaced: the rows and totals of every (quarter, area) in the file.
     by_kind: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for group in plan.groups:
-        by_kind[(group.quarter, group.area[0])].append(group.area[1])
+    for planned in plan.groups:
+        by_kind[(planned.quarter, planned.area[0])].append(planned.area[1])
     for (quarter, kind), pks in by_kind.items():
         for start in range(0, len(pks), 500):
             chunk = pks[start:start + 500]
@@ -727,17 +727,17 @@ def population_import(*, path: Path | str, source: str = "", replace: bool = Fal
             "the file changed while it was imported; nothing was imported"))])
 
     totals = []
-    for (quarter, (kind, pk)), group in plan._stats.items():
-        total_kind = group.total_kind()
-        count = None if total_kind is None else group.kind_sums[total_kind]
+    for (quarter, (kind, pk)), stats in plan._stats.items():
+        total_kind = stats.total_kind()
+        count = None if total_kind is None else stats.kind_sums[total_kind]
         flags = _BY_AGE if total_kind is None else total_kind
         totals.append(AreaPopulation(
             quarter=quarter, **{f"{kind}_id": pk}, count=count,
-            men_by_band=group.bands["M"] if group.kind_sums[_BY_AGE] is not None else [],
-            women_by_band=group.bands["K"] if group.kind_sums[_BY_AGE] is not None else [],
-            rows=group.rows, is_synthetic=group.synthetic[flags],
-            bands_synthetic=group.synthetic[_BY_AGE], source=source,
-            certainty=group.certainty[flags]))
+            men_by_band=stats.bands["M"] if stats.kind_sums[_BY_AGE] is not None else [],
+            women_by_band=stats.bands["K"] if stats.kind_sums[_BY_AGE] is not None else [],
+            rows=stats.rows, is_synthetic=stats.synthetic[flags],
+            bands_synthetic=stats.synthetic[_BY_AGE], source=source,
+            certainty=stats.certainty[flags]))
     AreaPopulation.objects.bulk_create(totals, batch_size=1000)
 
     audit_record(actor=by, action="geography.population.import", changes={

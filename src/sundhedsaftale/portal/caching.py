@@ -90,13 +90,13 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _store(request: HttpRequest, response: HttpResponse, key: str, timeout: int) -> None:
-    body = response.content
+    body = bytes(response.content)
     has_csrf = bool(_CSRF_INPUT.search(body))
     body = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", body)
-    nonce = _nonce(request, create=False)
-    has_nonce = bool(nonce) and nonce.encode() in body  # type: ignore[union-attr]
+    nonce = (_nonce(request, create=False) or "").encode()
+    has_nonce = bool(nonce) and nonce in body
     if has_nonce:
-        body = body.replace(nonce.encode(), _NONCE_PLACEHOLDER)  # type: ignore[union-attr]
+        body = body.replace(nonce, _NONCE_PLACEHOLDER)
     headers = {name: response[name] for name in _KEPT_HEADERS if name in response}
     _cache().set(key, (response.status_code, headers, body, has_csrf, has_nonce), timeout)
 
