@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from sundhedsaftale.agreements.models import Agreement, Goal
+from sundhedsaftale.agreements.models import Agreement, AgreementVersion, Goal
 from sundhedsaftale.bodies.models import Membership
 from sundhedsaftale.portal import cache as page_cache
 from sundhedsaftale.portal import search as portal_search
@@ -215,15 +215,21 @@ def test_focus_area_page_lists_its_goals_with_initiatives(site: object) -> None:
     assert focus_url in {href for href, _ in goal.links}
 
 
-def test_goal_page_says_when_the_goal_was_last_changed(site: object) -> None:
+def test_goal_page_says_when_the_published_version_was_frozen_not_the_live_edit(
+        site: object) -> None:
+    # The public sees the published version: a live edit does not show, and "last changed" is
+    # the day that version was frozen.
     goal = Goal.objects.filter(agreement__slug="2024-2027").first()
     assert goal is not None
+    title = goal.title
     goal.title = "Et mål med en ny formulering"
     goal.save()
     page = get(site, f"/aftaler/2024-2027/maal/{goal.slug}/")
+    assert title in page.html and "Et mål med en ny formulering" not in page.html
     assert "Senest ændret" in page.html
-    changed = timezone.localtime(goal.history.first().history_date).date()
-    assert f'datetime="{changed.isoformat()}' in page.html
+    version = AgreementVersion.objects.get(agreement__slug="2024-2027", stage="published")
+    frozen = timezone.localtime(version.frozen_at).date()
+    assert f'datetime="{frozen.isoformat()}' in page.html
 
 
 def test_drafts_are_not_found_and_not_listed(site: object) -> None:
@@ -505,13 +511,26 @@ def test_repeated_anonymous_page_is_served_from_the_cache_without_queries(
     assert again.headings == first.headings
 
 
-def test_edited_content_shows_at_once_despite_the_cache(cached_site: object) -> None:
+def test_a_newly_published_version_shows_at_once_despite_the_cache(cached_site: object) -> None:
+    # Changed with the agreement versions: editing the live draft no longer shows on the public
+    # page; publishing a new version does, at once.
+    from sundhedsaftale.agreements.services import (
+        version_freeze,
+        version_publish,
+        version_transition,
+    )
+
     goal = Goal.objects.filter(agreement__slug="2024-2027").first()
     assert goal is not None
     get(cached_site, "/aftaler/2024-2027/")
     assert page_cache._entries
     goal.title = "Et helt nyt mål om tandpleje"
     goal.save()
+    assert "Et helt nyt mål om tandpleje" not in get(cached_site, "/aftaler/2024-2027/").html
+    version = version_freeze(agreement=goal.agreement, by=None, election_period_start=2022,
+                             significant=False)
+    version_transition(version=version, to="adopted", by=None)
+    version_publish(version=version, by=None)
     assert "Et helt nyt mål om tandpleje" in get(cached_site, "/aftaler/2024-2027/").html
 
 
