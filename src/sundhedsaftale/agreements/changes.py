@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from .models import AgreementVersion
@@ -33,7 +34,7 @@ class FieldChange:
     field: str
     before: Any
     after: Any
-    diff: list[Segment] = field(default_factory=list)
+    diff: list[Segment] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -43,7 +44,7 @@ class ItemChange:
     title: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
-    fields: list[FieldChange] = field(default_factory=list)
+    fields: list[FieldChange] = dc_field(default_factory=list)
     parent_before: str | None = None
     parent_after: str | None = None
 
@@ -56,11 +57,11 @@ class ItemChange:
 class ChangeList:
     older: AgreementVersion
     newer: AgreementVersion
-    added: list[ItemChange] = field(default_factory=list)
-    removed: list[ItemChange] = field(default_factory=list)
-    moved: list[ItemChange] = field(default_factory=list)
-    changed: list[ItemChange] = field(default_factory=list)
-    titles: dict[str, str] = field(default_factory=dict)
+    added: list[ItemChange] = dc_field(default_factory=list)
+    removed: list[ItemChange] = dc_field(default_factory=list)
+    moved: list[ItemChange] = dc_field(default_factory=list)
+    changed: list[ItemChange] = dc_field(default_factory=list)
+    titles: dict[str, str] = dc_field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

@@ -27,8 +27,9 @@ from django.db import transaction
 
 from sundhedsaftale.geography.models import Region
 
-from .models import Agreement, AgreementVersion, AuthorityAnswer, Goal, LegalRegime
+from .models import Agreement, AgreementVersion, Goal, LegalRegime
 from .services import (
+    S,
     agreement_councils,
     authority_answer_record,
     council_decision_record,
@@ -39,7 +40,6 @@ from .services import (
 )
 
 REGIMES_FILE = Path(__file__).resolve().parents[1] / "regimes" / "data" / "regimes.toml"
-Stage = AgreementVersion.Stage
 D = datetime.date
 
 # Which 2015-2018 content meets which requirement of VEJ 9005/2013 (goal slug or annex slug).
@@ -130,17 +130,17 @@ def _agreement_2015(regime_links: bool = True) -> None:
                         entry_into_force=D(2015, 1, 1), is_demo=True, on=D(2014, 4, 5),
                         note="Høringsudkast, vedtaget af Sundhedskoordinationsudvalget "
                              "5. april 2014")
-    version_transition(version=v1, to=Stage.IN_HEARING, by=None, on=D(2014, 4, 9),
+    version_transition(version=v1, to=S.IN_HEARING, by=None, on=D(2014, 4, 9),
                        is_demo=True, note="Høring 9. april - 30. juni 2014")
-    version_transition(version=v1, to=Stage.ADOPTED, by=None, on=D(2014, 11, 25),
+    version_transition(version=v1, to=S.ADOPTED, by=None, on=D(2014, 11, 25),
                        is_demo=True, note="Vedtaget af Sundhedskoordinationsudvalget")
     _councils_approve(v1, D(2014, 12, 2), D(2015, 1, 20))
     submission = submission_create(version=v1, by=None, on=D(2015, 1, 28), is_demo=True,
                                    render_pdf=False)
-    authority_answer_record(submission=submission, kind=AuthorityAnswer.Kind.RECEIPT,
+    authority_answer_record(submission=submission, kind="receipt",
                             answered_on=D(2015, 2, 2), by=None, is_demo=True,
                             text="Kvittering for modtagelsen (demo).")
-    authority_answer_record(submission=submission, kind=AuthorityAnswer.Kind.APPROVED,
+    authority_answer_record(submission=submission, kind="approved",
                             answered_on=D(2015, 4, 14), by=None, is_demo=True,
                             text="Godkendt med råd om at styrke opfølgningen (demo).")
     version_publish(version=v1, by=None, on=D(2015, 4, 20), is_demo=True)
@@ -166,7 +166,7 @@ def _agreement_2015(regime_links: bool = True) -> None:
     v2 = version_freeze(agreement=agreement, by=None, election_period_start=2014,
                         entry_into_force=D(2016, 7, 1), is_demo=True, on=D(2016, 5, 30),
                         significant=False, note="Årlig gennemgang 2016 (demo)")
-    version_transition(version=v2, to=Stage.ADOPTED, by=None, on=D(2016, 6, 13),
+    version_transition(version=v2, to=S.ADOPTED, by=None, on=D(2016, 6, 13),
                        is_demo=True)
     submission_create(version=v2, by=None, on=D(2016, 6, 20), is_demo=True, render_pdf=False)
     version_publish(version=v2, by=None, on=D(2016, 7, 1), is_demo=True)
@@ -178,14 +178,14 @@ def _agreement_2024() -> None:
         return
     v1 = version_freeze(agreement=agreement, by=None, election_period_start=2022,
                         entry_into_force=D(2024, 1, 1), is_demo=True, on=D(2023, 6, 20))
-    version_transition(version=v1, to=Stage.IN_HEARING, by=None, on=D(2023, 6, 28),
+    version_transition(version=v1, to=S.IN_HEARING, by=None, on=D(2023, 6, 28),
                        is_demo=True, note="Offentlig høring (demo-datoer)")
-    version_transition(version=v1, to=Stage.ADOPTED, by=None, on=D(2023, 9, 25),
+    version_transition(version=v1, to=S.ADOPTED, by=None, on=D(2023, 9, 25),
                        is_demo=True)
     _councils_approve(v1, D(2023, 10, 3), D(2023, 12, 12))
     submission = submission_create(version=v1, by=None, on=D(2023, 12, 15), is_demo=True,
                                    render_pdf=False)
-    authority_answer_record(submission=submission, kind=AuthorityAnswer.Kind.APPROVED,
+    authority_answer_record(submission=submission, kind="approved",
                             answered_on=D(2023, 12, 21), by=None, is_demo=True,
                             text="Godkendt (demo).")
     version_publish(version=v1, by=None, on=D(2024, 1, 1), is_demo=True)

@@ -19,7 +19,7 @@ from typing import Any
 from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import holds_role, region_role, roles_of, rule
 
-COUNCIL_ROLES = (Role.SECRETARIAT, Role.EDITOR)
+COUNCIL_ROLES: tuple[str, ...] = ("secretariat", "editor")  # Role values
 
 
 def _secretariat(user: Any) -> bool:

@@ -182,7 +182,7 @@ class BoardRow:
     @property
     def label(self) -> str:
         if self.decision is None:
-            return str(CouncilDecision.Decision.PENDING.label)
+            return str(dict(CouncilDecision.Decision.choices)["pending"])
         return str(self.decision.get_decision_display())
 
     @property

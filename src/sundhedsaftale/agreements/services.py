@@ -156,24 +156,41 @@ def version_freeze(*, agreement: Agreement, by: Any | None, election_period_star
 
 Stage = AgreementVersion.Stage
 
+
+class S:
+    """The stage values as plain strings (AgreementVersion.Stage's values)."""
+
+    FROZEN = "frozen"
+    IN_HEARING = "in_hearing"
+    ADOPTED = "adopted"
+    COUNCILS_APPROVED = "councils_approved"
+    SUBMITTED = "submitted"
+    AUTHORITY_APPROVED = "authority_approved"
+    AUTHORITY_REJECTED = "authority_rejected"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+assert {v for k, v in vars(S).items() if k.isupper()} == set(Stage.values)
+
 #: Allowed stage transitions: from -> the stages it may move to. Publication and submission
 #: have their own services (version_publish, submission_create) with their own permission.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Stage.FROZEN: (Stage.IN_HEARING, Stage.ADOPTED, Stage.SUPERSEDED),
-    Stage.IN_HEARING: (Stage.ADOPTED, Stage.SUPERSEDED),
-    Stage.ADOPTED: (Stage.COUNCILS_APPROVED, Stage.SUBMITTED, Stage.PUBLISHED, Stage.SUPERSEDED),
-    Stage.COUNCILS_APPROVED: (Stage.SUBMITTED, Stage.PUBLISHED, Stage.SUPERSEDED),
-    Stage.SUBMITTED: (Stage.AUTHORITY_APPROVED, Stage.AUTHORITY_REJECTED, Stage.PUBLISHED),
-    Stage.AUTHORITY_APPROVED: (Stage.PUBLISHED, Stage.SUPERSEDED),
-    Stage.AUTHORITY_REJECTED: (Stage.SUPERSEDED,),
-    Stage.PUBLISHED: (Stage.SUPERSEDED,),
-    Stage.SUPERSEDED: (),
+    S.FROZEN: (S.IN_HEARING, S.ADOPTED, S.SUPERSEDED),
+    S.IN_HEARING: (S.ADOPTED, S.SUPERSEDED),
+    S.ADOPTED: (S.COUNCILS_APPROVED, S.SUBMITTED, S.PUBLISHED, S.SUPERSEDED),
+    S.COUNCILS_APPROVED: (S.SUBMITTED, S.PUBLISHED, S.SUPERSEDED),
+    S.SUBMITTED: (S.AUTHORITY_APPROVED, S.AUTHORITY_REJECTED, S.PUBLISHED),
+    S.AUTHORITY_APPROVED: (S.PUBLISHED, S.SUPERSEDED),
+    S.AUTHORITY_REJECTED: (S.SUPERSEDED,),
+    S.PUBLISHED: (S.SUPERSEDED,),
+    S.SUPERSEDED: (),
 }
 #: Stages reached only through their own service.
-OWN_SERVICE = {Stage.PUBLISHED: "version_publish", Stage.SUBMITTED: "submission_create",
-               Stage.COUNCILS_APPROVED: "council_decision_record",
-               Stage.AUTHORITY_APPROVED: "authority_answer_record",
-               Stage.AUTHORITY_REJECTED: "authority_answer_record"}
+OWN_SERVICE = {S.PUBLISHED: "version_publish", S.SUBMITTED: "submission_create",
+               S.COUNCILS_APPROVED: "council_decision_record",
+               S.AUTHORITY_APPROVED: "authority_answer_record",
+               S.AUTHORITY_REJECTED: "authority_answer_record"}
 
 
 def _user(by: Any) -> Any:
@@ -195,7 +212,7 @@ def _move(version: AgreementVersion, to: str, *, by: Any, on: datetime.date | No
     if to not in TRANSITIONS.get(version.stage, ()):
         raise ValidationError(_("Versionen kan ikke gå fra »%(from)s« til »%(to)s«.") % {
             "from": _stage_label(version.stage), "to": _stage_label(to)})
-    if (to in (Stage.SUBMITTED, Stage.PUBLISHED) and version.stage == Stage.ADOPTED
+    if (to in (S.SUBMITTED, S.PUBLISHED) and version.stage == S.ADOPTED
             and version.significant):
         raise ValidationError(_("En væsentlig ændring skal godkendes af regionsrådet og alle "
                                 "kommunalbestyrelser, før den indsendes eller offentliggøres."))
@@ -232,15 +249,15 @@ def version_publish(*, version: AgreementVersion, by: Any | None,
     _allowed(by, "agreements.version.publish", version)
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     on = on or timezone.localdate()
-    if version.stage == Stage.SUBMITTED and version.significant:
+    if version.stage == S.SUBMITTED and version.significant:
         raise ValidationError(_("En væsentlig ændring offentliggøres først, når "
                                 "Sundhedsstyrelsen har godkendt den."))
-    _move(version, Stage.PUBLISHED, by=by, on=on, is_demo=is_demo)
+    _move(version, S.PUBLISHED, by=by, on=on, is_demo=is_demo)
     version.published_on = on
     version.save(update_fields=["published_on"])
     for old in AgreementVersion.objects.filter(agreement=version.agreement,
-                                               stage=Stage.PUBLISHED).exclude(pk=version.pk):
-        _move(old, Stage.SUPERSEDED, by=by, on=on, is_demo=is_demo,
+                                               stage=S.PUBLISHED).exclude(pk=version.pk):
+        _move(old, S.SUPERSEDED, by=by, on=on, is_demo=is_demo,
               note=_("Erstattet af version %(ref)s") % {"ref": version.ref})
     agreement = version.agreement
     if agreement.status not in Agreement.PUBLIC_STATUSES:
@@ -275,7 +292,7 @@ def council_decision_record(*, version: AgreementVersion, council: Region | Muni
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if decision not in CouncilDecision.Decision.values:
         raise ValidationError(_("Ukendt beslutning."))
-    if version.stage not in (Stage.ADOPTED, Stage.COUNCILS_APPROVED):
+    if version.stage not in (S.ADOPTED, S.COUNCILS_APPROVED):
         raise ValidationError(_("Byråd og regionsråd behandler versionen, når udvalget har "
                                 "vedtaget den (den er nu »%(stage)s«).") % {
                                     "stage": _stage_label(version.stage)})
@@ -308,8 +325,8 @@ def council_decision_record(*, version: AgreementVersion, council: Region | Muni
         if version.entered_on != reached:
             version.entered_on = reached
             version.save(update_fields=["entered_on"])
-        if version.stage == Stage.ADOPTED:
-            _move(version, Stage.COUNCILS_APPROVED, by=by, on=reached, is_demo=is_demo,
+        if version.stage == S.ADOPTED:
+            _move(version, S.COUNCILS_APPROVED, by=by, on=reached, is_demo=is_demo,
                   note=_("Godkendt af alle %(n)s parter") % {"n": len(parties)})
     elif version.entered_on is not None:
         version.entered_on = None
@@ -350,7 +367,7 @@ def submission_create(*, version: AgreementVersion, by: Any | None,
                             metadata=metadata, package_pdf=pdf, submitted_by=_user(by),
                             is_demo=is_demo)
     submission.save()
-    _move(version, Stage.SUBMITTED, by=by, on=on, is_demo=is_demo,
+    _move(version, S.SUBMITTED, by=by, on=on, is_demo=is_demo,
           note=_("Til orientering") if submission.for_information else "")
     audit_record(actor=by, action="agreements.submission.create", obj=submission,
                  changes={"version": version.ref, "for_information": submission.for_information})
@@ -378,9 +395,9 @@ def authority_answer_record(*, submission: Submission, kind: str, answered_on: d
     answer.save()
     version = submission.version
     if kind == AuthorityAnswer.Kind.APPROVED:
-        _move(version, Stage.AUTHORITY_APPROVED, by=by, on=answered_on, is_demo=is_demo)
+        _move(version, S.AUTHORITY_APPROVED, by=by, on=answered_on, is_demo=is_demo)
     elif kind == AuthorityAnswer.Kind.NOT_APPROVED:
-        _move(version, Stage.AUTHORITY_REJECTED, by=by, on=answered_on, is_demo=is_demo,
+        _move(version, S.AUTHORITY_REJECTED, by=by, on=answered_on, is_demo=is_demo,
               note=_("Ny frist %(date)s") % {"date": new_deadline})
     audit_record(actor=by, action="agreements.answer.record", obj=answer,
                  changes={"kind": kind, "version": version.ref})

@@ -89,14 +89,14 @@ def deadline_rule_save(*, regime: LegalRegime, kind: str, title: str, month: int
 
 @service
 def requirement_link_set(*, requirement: Requirement, agreement: Agreement, item_key: str,
-                         by: Any | None, coverage: str = RequirementLink.Coverage.MET,
+                         by: Any | None, coverage: str = "met",
                          note: str = "", is_demo: bool = False) -> RequirementLink:
     """Link content (`item_key`, e.g. "goal:12") to a requirement it meets, against the
     requirement's current wording (its fingerprint)."""
     _allowed(by, "regimes.link.edit", agreement)
     if requirement.regime_id != agreement.regime_id:
         raise ValidationError(_("Kravet hører til et andet regelsæt end aftalen."))
-    if coverage == RequirementLink.Coverage.PARTLY and not note:
+    if coverage == "partly" and not note:
         raise ValidationError({"note": _("Skriv, hvad der mangler, når kravet er delvist "
                                          "opfyldt.")})
     link, created = RequirementLink.objects.get_or_create(
