@@ -32,7 +32,7 @@ from .services import (
     S,
     agreement_councils,
     authority_answer_record,
-    council_decision_record,
+    council_decisions_record,
     submission_create,
     version_freeze,
     version_publish,
@@ -106,15 +106,18 @@ def _councils_approve(version: AgreementVersion, first: datetime.date,
     """Every party's council approves (demo dates spread between `first` and `last`)."""
     councils = agreement_councils(version.agreement)
     span = (last - first).days
+    decisions = []
     for index, council in enumerate(councils):
         on = last if index == len(councils) - 1 else first + datetime.timedelta(
             days=span * index // max(len(councils), 1))
         code = getattr(council, "code", "")
-        council_decision_record(
-            version=version, council=council, by=None, decided_on=on, is_demo=True,
-            decision=("approved_with_remarks" if index % 7 == 3 else "approved"),
-            remarks=("Godkendt med bemærkninger (demo)." if index % 7 == 3 else ""),
-            journal_number=f"DEMO-{on.year}-{code or index:>03}")
+        remarks = index % 7 == 3
+        decisions.append({
+            "council": council, "decided_on": on,
+            "decision": "approved_with_remarks" if remarks else "approved",
+            "remarks": "Godkendt med bemærkninger (demo)." if remarks else "",
+            "journal_number": f"DEMO-{on.year}-{code or index:>03}"})
+    council_decisions_record(version=version, decisions=decisions, by=None, is_demo=True)
 
 
 def _agreement_2015(regime_links: bool = True) -> None:

@@ -288,39 +288,63 @@ def council_decision_record(*, version: AgreementVersion, council: Region | Muni
     """Record one council's decision on a version. Staff record their own council's only.
     When the last party approves, the version is entered ("indgået") that day and moves to
     "approved by the councils"."""
-    _allowed(by, "agreements.decision.record", council)
+    return council_decisions_record(version=version, by=by, is_demo=is_demo, decisions=[{
+        "council": council, "decision": decision, "decided_on": decided_on,
+        "journal_number": journal_number, "minutes_url": minutes_url, "remarks": remarks}])[0]
+
+
+@service
+def council_decisions_record(*, version: AgreementVersion, decisions: list[dict[str, Any]],
+                             by: Any | None, is_demo: bool = False) -> list[CouncilDecision]:
+    """Record several councils' decisions at once (each a dict with council, decision,
+    decided_on, journal_number, minutes_url, remarks); the rules of council_decision_record
+    apply to each."""
+    for item in decisions:
+        _allowed(by, "agreements.decision.record", item["council"])
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
-    if decision not in CouncilDecision.Decision.values:
-        raise ValidationError(_("Ukendt beslutning."))
     if version.stage not in (S.ADOPTED, S.COUNCILS_APPROVED):
         raise ValidationError(_("Byråd og regionsråd behandler versionen, når udvalget har "
                                 "vedtaget den (den er nu »%(stage)s«).") % {
                                     "stage": _stage_label(version.stage)})
-    if decision != CouncilDecision.Decision.PENDING and decided_on is None:
-        raise ValidationError({"decided_on": _("Angiv datoen for beslutningen.")})
-    is_region = isinstance(council, Region)
     parties = agreement_councils(version.agreement)
-    if not any(type(p) is type(council) and p.pk == council.pk for p in parties):
-        raise ValidationError(_("%(council)s er ikke part i aftalen.") % {"council": council})
-    lookup = {"region": council} if is_region else {"municipality": council}
-    record = CouncilDecision.objects.filter(version=version, **lookup).first()
-    before = record.decision if record else None
-    record = record or CouncilDecision(version=version, **lookup)
-    record.decision = decision
-    record.decided_on = decided_on
-    record.journal_number = journal_number
-    record.minutes_url = minutes_url
-    record.remarks = remarks
-    record.recorded_by = _user(by)
-    record.is_demo = is_demo
-    record.full_clean()
-    record.save()
-    audit_record(actor=by, action="agreements.decision.record", obj=record,
-                 changes={"decision": {"before": before, "after": decision},
-                          "council": str(council)})
-    decisions = list(version.council_decisions.all())
-    approved = [d for d in decisions if d.is_approving]
-    if len(approved) == len(parties) and parties:
+    party_keys = {(isinstance(p, Region), p.pk) for p in parties}
+    existing = {(d.region_id is not None, d.region_id or d.municipality_id): d
+                for d in version.council_decisions.all()}
+    records = []
+    for item in decisions:
+        council, decision = item["council"], item["decision"]
+        decided_on = item.get("decided_on")
+        if decision not in CouncilDecision.Decision.values:
+            raise ValidationError(_("Ukendt beslutning."))
+        if decision != "pending" and decided_on is None:
+            raise ValidationError({"decided_on": _("Angiv datoen for beslutningen.")})
+        key = (isinstance(council, Region), council.pk)
+        if key not in party_keys:
+            raise ValidationError(_("%(council)s er ikke part i aftalen.") % {
+                "council": council})
+        record = existing.get(key)
+        before = record.decision if record else None
+        if record is None:
+            lookup = {"region": council} if key[0] else {"municipality": council}
+            record = CouncilDecision(version=version, **lookup)
+            existing[key] = record
+        record.decision = decision
+        record.decided_on = decided_on
+        record.journal_number = item.get("journal_number", "")
+        record.minutes_url = item.get("minutes_url", "")
+        record.remarks = item.get("remarks", "")
+        record.recorded_by = _user(by)
+        record.is_demo = is_demo
+        # The foreign keys come from the rows above; skip the existence queries.
+        record.full_clean(exclude=["version", "region", "municipality", "recorded_by"],
+                          validate_unique=False, validate_constraints=False)
+        record.save()
+        audit_record(actor=by, action="agreements.decision.record", obj=record,
+                     changes={"decision": {"before": before, "after": decision},
+                              "council": str(council)})
+        records.append(record)
+    approved = [d for d in existing.values() if d.is_approving]
+    if parties and len(approved) == len(parties):
         reached = max(d.decided_on for d in approved if d.decided_on)
         if version.entered_on != reached:
             version.entered_on = reached
@@ -331,7 +355,7 @@ def council_decision_record(*, version: AgreementVersion, council: Region | Muni
     elif version.entered_on is not None:
         version.entered_on = None
         version.save(update_fields=["entered_on"])
-    return record
+    return records
 
 
 # ------------------------------------------------------------------ submission and answers
