@@ -366,3 +366,62 @@ def test_the_regime_texts_copy_no_sentence_from_the_seed_documents():
 
     texts = strings(tomllib.loads(REGIMES_FILE.read_text(encoding="utf-8")))
     assert [t for t in texts if shingles(t) & seed_runs] == []
+
+
+def test_a_refusal_names_unmet_requirements_and_a_new_deadline_that_the_staff_page_shows(
+        agreement, client, reader_user):
+    from sundhedsaftale.agreements.services import authority_answer_record
+
+    version = _adopted(agreement)
+    _approve_all(version)
+    submission = submission_create(version=version, by=None, on=D(2015, 1, 28),
+                                   render_pdf=False)
+    with pytest.raises(ValidationError, match="ny frist"):
+        authority_answer_record(submission=submission, kind="not_approved",
+                                answered_on=D(2015, 3, 1), by=None)
+    authority_answer_record(submission=submission, kind="not_approved",
+                            answered_on=D(2015, 3, 1), by=None, unmet_requirements=["4.3"],
+                            new_deadline=D(2027, 6, 1))
+    version.refresh_from_db()
+    assert version.stage == Stage.AUTHORITY_REJECTED
+    client.force_login(reader_user)
+    html = client.get("/aftaler/2015-2018/indsendelse/").content.decode()
+    assert "Ny frist fra Sundhedsstyrelsen" in html and "1. juni 2027" in html
+    # The package is rendered on first download when it was not stored.
+    response = client.get(f"/aftaler/2015-2018/indsendelse/{submission.pk}/pakke.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert "Versionsnummer" in _pdf_text(response.content)
+
+
+def test_the_secretariat_sees_the_drafts_coverage_before_freezing(agreement, client,
+                                                                  reader_user):
+    requirement = Requirement.objects.get(regime=agreement.regime, code="5.4")
+    goal = Goal.objects.get(agreement=agreement, slug="tidlig-forebyggelse-saarbare")
+    requirement_link_set(requirement=requirement, agreement=agreement,
+                         item_key=f"goal:{goal.pk}", by=None, coverage="partly",
+                         note="Mangler tilgængelighed for borgere med handicap.")
+    assert client.get("/aftaler/2015-2018/daekning/").status_code == 302
+    client.force_login(reader_user)
+    html = client.get("/aftaler/2015-2018/daekning/").content.decode()
+    assert "arbejdsversionen" in html and "Mangler tilgængelighed" in html
+    assert "delvist opfyldt" in html
+
+
+def test_the_demo_walks_2015_2018_through_its_history(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--no-users", stdout=StringIO())
+    v1 = AgreementVersion.objects.get(agreement__slug="2015-2018", number=1)
+    assert v1.election_period_start == 2014 and v1.entered_on == D(2015, 1, 20)
+    assert [(e.stage_to, e.on) for e in v1.events.all()][:3] == [
+        ("frozen", D(2014, 4, 5)), ("in_hearing", D(2014, 4, 9)), ("adopted", D(2014, 11, 25))]
+    assert v1.council_decisions.filter(is_demo=True).count() == 30
+    assert v1.submissions.get().deadline == D(2015, 1, 31)
+    current = AgreementVersion.objects.get(agreement__slug="2024-2027", stage="published")
+    assert current.ref == "2022-1" and current.published_on == D(2024, 1, 1)
+    plan = AgreementVersion.objects.get(agreement__slug="naersundhedsplan-2027-udkast")
+    assert plan.stage == "frozen" and plan.agreement.regime.code == "sundhedsreform-2027"
+    states = {r.requirement.code: r.state for r in coverage_matrix(version=v1)}
+    assert states["5.3"] == "met" and states["4.1.a"] == "partly" and states["4.3"] == "not_met"

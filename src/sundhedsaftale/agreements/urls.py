@@ -36,6 +36,7 @@ urlpatterns = [
          name="version_coverage"),
     path("aftaler/<slug:slug>/versioner/<ver:ref>/trin/", views.version_action,
          name="version_action"),
+    path("aftaler/<slug:slug>/daekning/", views.draft_coverage, name="draft_coverage"),
     path("aftaler/<slug:slug>/godkendelse/", views.approval_board, name="approval_board"),
     path("aftaler/<slug:slug>/indsendelse/", views.submission_page, name="submission"),
     path("aftaler/<slug:slug>/indsendelse/<int:pk>/pakke.pdf", views.submission_package,

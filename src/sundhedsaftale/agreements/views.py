@@ -19,7 +19,7 @@ from sundhedsaftale.geography.models import Municipality, Region
 from . import selectors, services
 from .changes import change_list
 from .forms import DecisionForm, FreezeForm, TransitionForm
-from .models import Agreement, AgreementVersion, Submission
+from .models import Agreement, AgreementVersion, AuthorityAnswer, Submission
 from .published import PublishedAgreement
 
 
@@ -109,6 +109,27 @@ def version_coverage(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     rows = coverage_matrix(version=version)
     return render(request, "agreements/version_coverage.html", {
         "section": "agreements", "agreement": version.agreement, "version": version,
+        "rows": rows, "counts": {s: sum(1 for r in rows if r.state == s)
+                                 for s in ("met", "partly", "not_met", "suspect")},
+    })
+
+
+@require_safe
+@login_required
+def draft_coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The coverage matrix of the live working draft, for the secretariat before freezing."""
+    from sundhedsaftale.regimes.selectors import coverage_matrix
+
+    from .snapshot import agreement_snapshot
+
+    if not _staff(request):
+        raise PermissionDenied
+    agreement = _agreement(request, slug)
+    draft = AgreementVersion(agreement=agreement, snapshot=agreement_snapshot(agreement),
+                             election_period_start=0, number=0)
+    rows = coverage_matrix(version=draft)
+    return render(request, "agreements/version_coverage.html", {
+        "section": "agreements", "agreement": agreement, "version": draft, "is_draft": True,
         "rows": rows, "counts": {s: sum(1 for r in rows if r.state == s)
                                  for s in ("met", "partly", "not_met", "suspect")},
     })
@@ -214,7 +235,15 @@ def submission_page(request: HttpRequest, slug: str) -> HttpResponse:
     if current is not None:
         for rule_, due in deadlines(regime=agreement.regime,
                                     election_period_start=current.election_period_start):
-            rows.append({"rule": rule_, "due": due, "days_left": (due - today).days})
+            rows.append({"rule": rule_.title, "due": due, "days_left": (due - today).days})
+    refusal = (AuthorityAnswer.objects.filter(submission__version__agreement=agreement,
+                                              kind=AuthorityAnswer.Kind.NOT_APPROVED)
+               .order_by("-answered_on").first())
+    if refusal is not None and refusal.new_deadline:
+        rows.append({"rule": _("Ny frist fra Sundhedsstyrelsen for en revideret aftale"),
+                     "due": refusal.new_deadline,
+                     "days_left": (refusal.new_deadline - today).days})
+        rows.sort(key=lambda row: row["due"])
     return render(request, "agreements/submission.html", {
         "section": "agreements", "agreement": agreement, "versions": versions,
         "current": current, "deadlines": rows, "error": error,
