@@ -407,7 +407,7 @@ def test_the_secretariat_sees_the_drafts_coverage_before_freezing(agreement, cli
     assert "delvist opfyldt" in html
 
 
-def test_the_demo_walks_2015_2018_through_its_history(db):
+def test_the_demo_walks_2015_2018_through_its_history(db, client):
     from io import StringIO
 
     from django.core.management import call_command
@@ -425,3 +425,14 @@ def test_the_demo_walks_2015_2018_through_its_history(db):
     assert plan.stage == "frozen" and plan.agreement.regime.code == "sundhedsreform-2027"
     states = {r.requirement.code: r.state for r in coverage_matrix(version=v1)}
     assert states["5.3"] == "met" and states["4.1.a"] == "partly" and states["4.3"] == "not_met"
+    # The API, anonymously: published material only.
+    api = "/api/v1/aftaler/"
+    assert {a["slug"]: a["published_version"] for a in client.get(api).json()} == {
+        "2024-2027": "2022-1", "2015-2018": "2014-2"}
+    changes = client.get(api + "2015-2018/versioner/2014-2/sammenlign/2014-1/").json()
+    assert [c["kind"] for c in changes["added"]] == ["initiative"] and not changes["removed"]
+    coverage = {r["code"]: r["state"] for r in client.get(
+        api + "2015-2018/versioner/2014-1/daekning/").json()}
+    assert coverage["6.1"] == "met"
+    assert client.get(api + "naersundhedsplan-2027-udkast/versioner/").status_code == 404
+    assert len(client.get(api + "regelsaet/vej-9005-2013/krav/").json()) == 26
