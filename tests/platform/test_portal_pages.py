@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from sundhedsaftale.agreements.models import Agreement, Goal
+from sundhedsaftale.agreements.models import Agreement, AgreementVersion, Goal
 from sundhedsaftale.agreements.services import goal_update
 from sundhedsaftale.bodies.models import Membership
 from sundhedsaftale.portal import search as portal_search
@@ -213,14 +213,20 @@ def test_focus_area_page_lists_its_goals_with_initiatives(site: object) -> None:
     assert focus_url in {href for href, _ in goal.links}
 
 
-def test_goal_page_says_when_the_goal_was_last_changed(site: object) -> None:
+def test_goal_page_says_when_the_published_version_was_frozen_not_the_live_edit(
+        site: object) -> None:
+    # The public sees the published version: a live edit does not show, and "last changed" is
+    # the day that version was frozen.
     goal = Goal.objects.filter(agreement__slug="2024-2027").first()
     assert goal is not None
+    title = goal.title
     goal_update(goal=goal, by=None, title="Et mål med en ny formulering")
     page = get(site, f"/aftaler/2024-2027/maal/{goal.slug}/")
+    assert title in page.html and "Et mål med en ny formulering" not in page.html
     assert "Senest ændret" in page.html
-    changed = timezone.localtime(goal.history.first().history_date).date()
-    assert f'datetime="{changed.isoformat()}' in page.html
+    version = AgreementVersion.objects.get(agreement__slug="2024-2027", stage="published")
+    frozen = timezone.localtime(version.frozen_at).date()
+    assert f'datetime="{frozen.isoformat()}' in page.html
 
 
 def test_drafts_are_not_found_and_not_listed(site: object) -> None:
@@ -472,3 +478,23 @@ def test_healthz_answers_ok_without_queries(
     with django_assert_num_queries(0):  # type: ignore[operator]
         response = site.get("/healthz/")  # type: ignore[attr-defined]
     assert response.content == b"ok"
+
+
+def test_a_newly_published_version_shows_at_once(site: object) -> None:
+    # Editing the live draft does not show on the public page; publishing a new version does.
+    from sundhedsaftale.agreements.services import (
+        version_freeze,
+        version_publish,
+        version_transition,
+    )
+
+    goal = Goal.objects.filter(agreement__slug="2024-2027").first()
+    assert goal is not None
+    get(site, "/aftaler/2024-2027/")
+    goal_update(goal=goal, by=None, title="Et helt nyt mål om tandpleje")
+    assert "Et helt nyt mål om tandpleje" not in get(site, "/aftaler/2024-2027/").html
+    version = version_freeze(agreement=goal.agreement, by=None, election_period_start=2022,
+                             significant=False)
+    version_transition(version=version, to="adopted", by=None)
+    version_publish(version=version, by=None)
+    assert "Et helt nyt mål om tandpleje" in get(site, "/aftaler/2024-2027/").html

@@ -12,13 +12,17 @@ from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin
 from .models import (
     Agreement,
     AgreementAnnex,
+    AgreementVersion,
     Annex,
+    CouncilDecision,
     FocusArea,
     FollowUpSource,
     Goal,
     Initiative,
     LegalRegime,
     Principle,
+    Submission,
+    VersionEvent,
     Vision,
 )
 from .services import agreement_status_set
@@ -213,3 +217,58 @@ class AnnexAdmin(ContentAdmin):
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [AnnexLinkInline]
+
+
+# ------------------------------------------------------------------ versions and approvals
+# Versions are frozen: the admin shows them read-only; stages move on the version pages
+# (/aftaler/<aftale>/versioner/<ref>/) through the services.
+
+class VersionEventInline(admin.TabularInline):
+    model = VersionEvent
+    extra = 0
+    can_delete = False
+    fields = ("on", "stage_from", "stage_to", "by", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    list_display = ("agreement", "election_period_start", "number", "stage", "frozen_at",
+                    "published_on", "entered_on", "is_demo")
+    list_filter = ("stage", "agreement")
+    readonly_fields = ("agreement", "election_period_start", "number", "stage", "frozen_at",
+                       "frozen_by", "based_on", "entered_on", "published_on", "significant",
+                       "entry_into_force", "note", "is_demo")
+    exclude = ("snapshot",)
+    inlines = [VersionEventInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(admin.ModelAdmin):
+    list_display = ("version", "region", "municipality", "decision", "decided_on",
+                    "journal_number", "is_demo")
+    list_filter = ("decision", "version__agreement")
+    readonly_fields = [f.name for f in CouncilDecision._meta.fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("version", "submitted_on", "deadline", "for_information", "is_demo")
+    readonly_fields = ("version", "submitted_on", "deadline", "for_information",
+                       "compared_with", "metadata", "submitted_by", "is_demo")
+    exclude = ("package_pdf",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False

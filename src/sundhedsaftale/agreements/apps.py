@@ -8,4 +8,4 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers the app's permission rules)
+        from . import rules  # noqa: F401  (registers the permission rules)

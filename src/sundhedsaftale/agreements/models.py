@@ -350,6 +350,16 @@ class AgreementVersion(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions",
                                   verbose_name=_("agreement"))
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("revision of"))
+    significant = models.BooleanField(
+        _("significant change"), default=True,
+        help_text=_("A significant revision needs the councils' approval and a new submission; "
+                    "another revision may be sent for information."))
+    entered_on = models.DateField(
+        _("entered on"), null=True, blank=True,
+        help_text=_("The day the last of the councils approved (all parties approved)."))
+    published_on = models.DateField(_("published on"), null=True, blank=True)
     election_period_start = models.PositiveIntegerField(
         _("election period (first year)"),
         help_text=_("Municipal and regional election period, e.g. 2014 for 2014-2017."))
@@ -373,9 +383,24 @@ class AgreementVersion(models.Model):
             models.UniqueConstraint(fields=["agreement", "election_period_start", "number"],
                                     name="version_number_unique_per_election_period"),
         ]
+        permissions = [("publish_agreementversion", "Can publish agreement versions")]
 
     def __str__(self) -> str:
         return f"{self.agreement} v{self.number} ({self.election_period_label})"
+
+    @property
+    def ref(self) -> str:
+        """The version's address part: election period's first year and number, "2014-1"."""
+        return f"{self.election_period_start}-{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.stage == self.Stage.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("agreements:version_detail", args=[self.agreement.slug, self.ref])
 
     @property
     def election_period_label(self) -> str:
@@ -387,3 +412,151 @@ class AgreementVersion(models.Model):
 
     def item(self, key: str) -> dict | None:
         return next((i for i in self.snapshot.get("items", []) if i.get("key") == key), None)
+
+
+class VersionEvent(models.Model):
+    """One step on a version's timeline: a stage transition (or another dated act)."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE,
+                                related_name="events", verbose_name=_("version"))
+    stage_from = models.CharField(_("from stage"), max_length=30, blank=True,
+                                  choices=AgreementVersion.Stage.choices)
+    stage_to = models.CharField(_("to stage"), max_length=30,
+                                choices=AgreementVersion.Stage.choices)
+    on = models.DateField(_("date"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["version", "on", "at", "pk"]
+        verbose_name = _("version event")
+        verbose_name_plural = _("version events")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_stage_to_display()} {self.on}"
+
+
+class CouncilDecision(models.Model):
+    """A council's decision on a version: the regional council or one municipal council.
+
+    Linkable (get_absolute_url: the approval board's row), so agenda items elsewhere can point
+    to it generically (content type + primary key).
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("not yet decided")
+        APPROVED = "approved", _("approved")
+        APPROVED_WITH_REMARKS = "approved_with_remarks", _("approved with remarks")
+        REJECTED = "rejected", _("rejected")
+
+    APPROVING = (Decision.APPROVED, Decision.APPROVED_WITH_REMARKS)
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE,
+                                related_name="council_decisions", verbose_name=_("version"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("regional council"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("municipal council"))
+    decision = models.CharField(_("decision"), max_length=30, choices=Decision.choices,
+                                default=Decision.PENDING)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    journal_number = models.CharField(_("journal number"), max_length=100, blank=True)
+    minutes_url = models.URLField(_("minutes"), max_length=500, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["version", "region", "municipality__name"]
+        verbose_name = _("council decision")
+        verbose_name_plural = _("council decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False, municipality__isnull=True)
+                           | Q(region__isnull=True, municipality__isnull=False)),
+                name="council_decision_one_council"),
+            models.UniqueConstraint(fields=["version", "region"],
+                                    name="council_decision_unique_region"),
+            models.UniqueConstraint(fields=["version", "municipality"],
+                                    name="council_decision_unique_municipality"),
+        ]
+
+    @property
+    def council(self) -> Region | Municipality:
+        return self.region or self.municipality  # type: ignore[return-value]
+
+    @property
+    def is_approving(self) -> bool:
+        return self.decision in self.APPROVING
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.get_decision_display()} ({self.version})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return (reverse("agreements:approval_board", args=[self.version.agreement.slug])
+                + f"?version={self.version.ref}#beslutning-{self.pk}")
+
+
+class Submission(models.Model):
+    """A version sent to the national authority, with its package (PDF and metadata)."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT,
+                                related_name="submissions", verbose_name=_("version"))
+    submitted_on = models.DateField(_("submitted on"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    for_information = models.BooleanField(
+        _("for information"), default=False,
+        help_text=_("A revision that is not significant, sent for information only."))
+    compared_with = models.ForeignKey(AgreementVersion, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+",
+                                      verbose_name=_("changes stated against"))
+    metadata = models.JSONField(_("metadata"), default=dict)
+    package_pdf = models.BinaryField(_("package (PDF)"), editable=False)
+    submitted_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["version", "submitted_on", "pk"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.submitted_on}"
+
+
+class AuthorityAnswer(models.Model):
+    """The national authority's answer to a submission."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("receipt acknowledged")
+        APPROVED = "approved", _("approved")
+        NOT_APPROVED = "not_approved", _("not approved")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="answers", verbose_name=_("submission"))
+    kind = models.CharField(_("answer"), max_length=20, choices=Kind.choices)
+    answered_on = models.DateField(_("date"))
+    text = models.TextField(_("advice or reasons"), blank=True)
+    unmet_requirements = models.JSONField(_("unmet requirements"), default=list, blank=True)
+    new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name=_("recorded by"))
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["submission", "answered_on", "pk"]
+        verbose_name = _("authority's answer")
+        verbose_name_plural = _("authority's answers")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.answered_on}"

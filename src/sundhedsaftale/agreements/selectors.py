@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from sundhedsaftale.geography.models import Municipality, Region
+
 from .models import (
     Agreement,
     AgreementAnnex,
+    AgreementVersion,
+    CouncilDecision,
     FocusArea,
     Goal,
     Initiative,
     LegalRegime,
     Vision,
 )
+from .published import PublishedAgreement
 
 DRAFT_VIEW_PERMISSION = "agreements.view_agreement"
 
@@ -93,3 +99,163 @@ def goal_get(*, agreement_slug: str, slug: str, user: Any = None) -> Goal:
 
 def legal_regime_list() -> QuerySet[LegalRegime]:
     return LegalRegime.objects.all()
+
+
+# ------------------------------------------------------------------------ frozen versions
+
+def can_view_drafts(user: Any) -> bool:
+    """Staff with a role (or the view permission) see drafts and every version."""
+    from sundhedsaftale.access.rules import can
+
+    return user_can_view_drafts(user) or can(user, "agreements.draft.view")
+
+
+def _public_versions() -> QuerySet[AgreementVersion]:
+    """Versions that have been published (the current one and the superseded ones)."""
+    return AgreementVersion.objects.filter(published_on__isnull=False)
+
+
+def version_published(*, agreement: Agreement) -> AgreementVersion | None:
+    """The version the public sees: the newest published one."""
+    return (AgreementVersion.objects.filter(agreement=agreement,
+                                            stage=AgreementVersion.Stage.PUBLISHED)
+            .order_by("-published_on", "-election_period_start", "-number").first())
+
+
+def agreement_published(*, slug: str) -> PublishedAgreement:
+    """The agreement as its published version shows it. Raises Agreement.DoesNotExist when the
+    agreement is unknown or has no published version."""
+    version = (AgreementVersion.objects.select_related("agreement", "agreement__regime")
+               .filter(agreement__slug=slug, stage=AgreementVersion.Stage.PUBLISHED)
+               .order_by("-published_on", "-election_period_start", "-number").first())
+    if version is None:
+        raise Agreement.DoesNotExist(slug)
+    return PublishedAgreement(version.agreement, version)
+
+
+def agreement_published_list() -> list[PublishedAgreement]:
+    """Every agreement with a published version, newest period first."""
+    versions = (AgreementVersion.objects.select_related("agreement", "agreement__regime")
+                .filter(stage=AgreementVersion.Stage.PUBLISHED)
+                .order_by("agreement_id", "-published_on", "-election_period_start", "-number"))
+    newest: dict[int, AgreementVersion] = {}
+    for version in versions:
+        newest.setdefault(version.agreement_id, version)
+    result = [PublishedAgreement(v.agreement, v) for v in newest.values()]
+    return sorted(result, key=lambda a: a.live.period_start, reverse=True)
+
+
+def version_list(*, agreement: Agreement, user: Any) -> list[AgreementVersion]:
+    qs = AgreementVersion.objects.filter(agreement=agreement)
+    if not can_view_drafts(user):
+        qs = qs.filter(published_on__isnull=False)
+    return list(qs.select_related("frozen_by").order_by("-election_period_start", "-number"))
+
+
+def version_get(*, agreement_slug: str, ref: str, user: Any) -> AgreementVersion:
+    """A version by its reference "2014-1" (election period's first year, number). The public
+    gets only versions that were published. Raises AgreementVersion.DoesNotExist."""
+    try:
+        period, number = (int(part) for part in ref.split("-", 1))
+    except ValueError:
+        raise AgreementVersion.DoesNotExist(ref) from None
+    qs = AgreementVersion.objects.select_related("agreement", "agreement__regime", "frozen_by")
+    if not can_view_drafts(user):
+        qs = qs.filter(published_on__isnull=False)
+    return qs.get(agreement__slug=agreement_slug, election_period_start=period, number=number)
+
+
+def agreement_for_versions(*, slug: str, user: Any) -> Agreement:
+    """The agreement whose versions a user may list (the public: only with a published one)."""
+    qs = Agreement.objects.select_related("regime")
+    if not can_view_drafts(user):
+        qs = qs.filter(versions__published_on__isnull=False).distinct()
+    return qs.get(slug=slug)
+
+
+@dataclass
+class BoardRow:
+    council: Region | Municipality
+    is_region: bool
+    decision: CouncilDecision | None
+
+    @property
+    def label(self) -> str:
+        if self.decision is None:
+            return str(dict(CouncilDecision.Decision.choices)["pending"])
+        return str(self.decision.get_decision_display())
+
+    @property
+    def state(self) -> str:
+        return self.decision.decision if self.decision else "pending"
+
+
+@dataclass
+class ApprovalBoard:
+    version: AgreementVersion
+    rows: list[BoardRow]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for r in self.rows if r.decision is not None and r.decision.is_approving)
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for r in self.rows if r.state == CouncilDecision.Decision.REJECTED)
+
+    @property
+    def is_entered(self) -> bool:
+        return self.total > 0 and self.approved == self.total
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": self.version.ref, "approved": self.approved, "total": self.total,
+                "entered": self.is_entered,
+                "entered_on": (self.version.entered_on.isoformat()
+                               if self.version.entered_on else None),
+                "councils": [{"council": str(r.council),
+                              "kind": "region" if r.is_region else "municipality",
+                              "decision": r.state,
+                              "decided_on": (r.decision.decided_on.isoformat()
+                                             if r.decision and r.decision.decided_on else None),
+                              "journal_number": r.decision.journal_number if r.decision else "",
+                              "minutes_url": r.decision.minutes_url if r.decision else ""}
+                             for r in self.rows]}
+
+
+def approval_board(*, version: AgreementVersion) -> ApprovalBoard:
+    """The regional council and every municipal council party, with their decisions."""
+    from .services import agreement_councils
+
+    decisions = list(version.council_decisions.select_related("region", "municipality"))
+    by_region = {d.region_id: d for d in decisions if d.region_id}
+    by_municipality = {d.municipality_id: d for d in decisions if d.municipality_id}
+    rows = []
+    for council in agreement_councils(version.agreement):
+        if isinstance(council, Region):
+            rows.append(BoardRow(council, True, by_region.get(council.pk)))
+        else:
+            rows.append(BoardRow(council, False, by_municipality.get(council.pk)))
+    return ApprovalBoard(version, rows)
+
+
+def approval_version(*, agreement: Agreement, user: Any, ref: str = "") -> AgreementVersion | None:
+    """The version an approval board shows: the one asked for, else the newest significant one
+    the councils have been asked to approve (public: the newest published significant one;
+    a revision that is not significant does not go to the councils)."""
+    if ref:
+        try:
+            return version_get(agreement_slug=agreement.slug, ref=ref, user=user)
+        except AgreementVersion.DoesNotExist:
+            return None
+    qs = AgreementVersion.objects.filter(agreement=agreement)
+    if not can_view_drafts(user):
+        qs = qs.filter(published_on__isnull=False)
+    else:
+        qs = qs.exclude(stage__in=[AgreementVersion.Stage.FROZEN,
+                                   AgreementVersion.Stage.IN_HEARING])
+    qs = qs.order_by("-election_period_start", "-number")
+    return qs.filter(significant=True).first() or qs.first()

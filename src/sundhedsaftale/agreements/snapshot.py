@@ -58,6 +58,7 @@ def agreement_snapshot(agreement: Agreement) -> dict[str, Any]:
             "party_region": str(agreement.party_region) if agreement.party_region else None,
             "party_municipalities": [str(m) for m in agreement.party_municipalities.all()],
             "parties_text": agreement.parties_text,
+            "is_demo": agreement.is_demo,
         },
         "items": items,
     }
@@ -68,6 +69,9 @@ def _initiatives(goal: Any) -> list[dict[str, Any]]:
         _part("initiative", i, f"goal:{goal.pk}", status=i.status,
               start_date=i.start_date.isoformat() if i.start_date else None,
               end_date=i.end_date.isoformat() if i.end_date else None,
-              owner=str(i.owner) if i.owner else None)
+              owner=str(i.owner) if i.owner else None,
+              owner_body=i.owner_body.slug if i.owner_body else None,
+              owner_cluster=i.owner_cluster.code if i.owner_cluster else None,
+              is_demo=i.is_demo)
         for i in goal.initiatives.select_related("owner_body", "owner_cluster")
     ]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Prefetch, Q
 
-from sundhedsaftale.agreements.models import Agreement
-from sundhedsaftale.agreements.selectors import agreement_public_list
+from sundhedsaftale.agreements.published import PublishedAgreement
+from sundhedsaftale.agreements.selectors import agreement_published_list
 from sundhedsaftale.bodies.models import Body, Membership
 from sundhedsaftale.bodies.selectors import ROLE_ORDER, body_list
 from sundhedsaftale.geography.models import AreaMembership, HealthCluster, Municipality
@@ -44,11 +44,12 @@ __all__ = [
 # --- agreements ---------------------------------------------------------------------------
 
 
-def agreement_current(*, on: datetime.date) -> Agreement | None:
-    """The public agreement whose period covers `on` (else the newest public one)."""
-    public = agreement_public_list()
-    return (public.filter(period_start__lte=on, period_end__gte=on).first()
-            or public.first())
+def agreement_current(*, on: datetime.date) -> PublishedAgreement | None:
+    """The published agreement whose period covers `on` (else the newest published one), as
+    its published version shows it."""
+    public = agreement_published_list()
+    return (next((a for a in public if a.period_start <= on <= a.period_end), None)
+            or (public[0] if public else None))
 
 
 # --- geography pages: geography's selectors plus the bodies and seats that belong there -----

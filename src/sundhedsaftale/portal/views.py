@@ -15,8 +15,12 @@ from sundhedsaftale.agreements.models import Agreement, FocusArea, Goal
 from sundhedsaftale.agreements.selectors import (
     agreement_get_for_user,
     agreement_list_for_user,
+    agreement_published,
+    agreement_published_list,
+    can_view_drafts,
     focus_area_get,
     goal_get,
+    version_published,
 )
 from sundhedsaftale.bodies.models import Body
 from sundhedsaftale.bodies.selectors import body_detail as body_detail_selector
@@ -60,49 +64,81 @@ def front_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _agreement_for(request: HttpRequest, slug: str) -> tuple[object, bool]:
+    """The agreement as the visitor may see it: the public gets the published version
+    (rendered from its frozen snapshot, never the live rows); staff with a role get the live
+    working draft, marked as such. Returns (agreement, is_draft_view)."""
+    if can_view_drafts(request.user):
+        try:
+            return agreement_get_for_user(slug=slug, user=request.user), True
+        except Agreement.DoesNotExist:
+            raise Http404(_("Aftalen findes ikke.")) from None
+    try:
+        return agreement_published(slug=slug), False
+    except Agreement.DoesNotExist:
+        raise Http404(_("Aftalen findes ikke.")) from None
+
+
 @require_safe
 @public_page(params=())
 def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = (list(agreement_list_for_user(user=request.user))
+                  if can_view_drafts(request.user) else agreement_published_list())
     return render(request, "portal/agreement_list.html", {
-        "section": "agreements",
-        "agreements": list(agreement_list_for_user(user=request.user)),
+        "section": "agreements", "agreements": agreements,
     })
 
 
 @require_safe
 @public_page(params=())
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        agreement = agreement_get_for_user(slug=slug, user=request.user)
-    except Agreement.DoesNotExist:
-        raise Http404(_("Aftalen findes ikke.")) from None
+    agreement, draft_view = _agreement_for(request, slug)
     return render(request, "portal/agreement_detail.html", {
-        "section": "agreements", "agreement": agreement,
+        "section": "agreements", "agreement": agreement, "draft_view": draft_view,
+        "published": (version_published(agreement=agreement) if draft_view  # type: ignore[arg-type]
+                      else agreement.version),  # type: ignore[attr-defined]
     })
 
 
 @require_safe
 @public_page(params=())
 def focus_area_detail(request: HttpRequest, slug: str, focus_slug: str) -> HttpResponse:
-    try:
-        focus_area = focus_area_get(agreement_slug=slug, slug=focus_slug, user=request.user)
-    except FocusArea.DoesNotExist:
-        raise Http404(_("Fokusområdet findes ikke.")) from None
+    if can_view_drafts(request.user):
+        try:
+            focus_area = focus_area_get(agreement_slug=slug, slug=focus_slug, user=request.user)
+        except FocusArea.DoesNotExist:
+            raise Http404(_("Fokusområdet findes ikke.")) from None
+        agreement: object = focus_area.agreement
+    else:
+        agreement, _draft = _agreement_for(request, slug)
+        focus_area = agreement.focus_area(focus_slug)  # type: ignore[attr-defined]
+        if focus_area is None:
+            raise Http404(_("Fokusområdet findes ikke."))
     return render(request, "portal/focus_area_detail.html", {
-        "section": "agreements", "focus_area": focus_area, "agreement": focus_area.agreement,
+        "section": "agreements", "focus_area": focus_area, "agreement": agreement,
     })
 
 
 @require_safe
 @public_page(params=())
 def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse:
-    try:
-        goal = goal_get(agreement_slug=slug, slug=goal_slug, user=request.user)
-    except Goal.DoesNotExist:
-        raise Http404(_("Målet findes ikke.")) from None
+    if can_view_drafts(request.user):
+        try:
+            goal = goal_get(agreement_slug=slug, slug=goal_slug, user=request.user)
+        except Goal.DoesNotExist:
+            raise Http404(_("Målet findes ikke.")) from None
+        agreement: object = goal.agreement
+        last_changed = selectors.last_changed(goal)
+    else:
+        agreement, _draft = _agreement_for(request, slug)
+        goal = agreement.goal(goal_slug)  # type: ignore[attr-defined]
+        if goal is None:
+            raise Http404(_("Målet findes ikke."))
+        # The public sees the published version: it was last changed when it was frozen.
+        last_changed = agreement.version.frozen_at  # type: ignore[attr-defined]
     return render(request, "portal/goal_detail.html", {
-        "section": "agreements", "goal": goal, "agreement": goal.agreement,
-        "last_changed": selectors.last_changed(goal),
+        "section": "agreements", "goal": goal, "agreement": agreement,
+        "last_changed": last_changed,
     })
 
 
