@@ -41,6 +41,7 @@ class Indicator(models.Model):
     class Unit(models.TextChoices):
         PERCENT = "percent", _("per cent")
         PER_1000 = "per_1000", _("per 1,000")
+        DAYS = "days", _("days")
         NUMBER = "number", _("number")
         SCORE = "score", _("score")
 

@@ -32,12 +32,13 @@ MEASURE_PARAMS = {"raa": "crude", "std": "std"}
 LEVEL_LABELS = {"region": "Region", "cluster": "Sundhedsklynger",
                 "municipality": "Kommuner", "district": "Københavns bydele"}
 GRAIN_LABELS = {"year": "År", "quarter": "Kvartal", "month": "Måned"}
+UNIT_LABELS = {"percent": "Procent", "per_1000": "Pr. 1.000", "days": "Dage"}
 HIDDEN_EXPLANATION = ("Diskretioneret: tallet vises ikke, fordi det bygger på 1–4 hændelser "
                       "eller ville kunne regnes ud fra andre viste tal.")
 
 
 def unit_label(indicator: Indicator) -> str:
-    return {"percent": "Procent", "per_1000": "Pr. 1.000"}.get(indicator.unit, "Værdi")
+    return UNIT_LABELS.get(indicator.unit, "Værdi")
 
 
 def _choices(request: HttpRequest) -> tuple[str, str, str, dict[str, str]]:
@@ -244,7 +245,7 @@ def _report_context(report: StatusReport, *, for_pdf: bool) -> dict[str, Any]:
                                      m["run"], len(m["series"])),
                     lambda m=m, names=names, title=title: charts.time_series_spec(
                         m["series"], names=names,
-                        unit_label="Procent" if m["unit"] == "percent" else "Pr. 1.000",
+                        unit_label=UNIT_LABELS.get(m["unit"], "Værdi"),
                         title=title),
                     title=title,
                     description="Linjediagram; tallene står i tabellen under diagrammet.")
