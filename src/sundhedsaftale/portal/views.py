@@ -139,6 +139,9 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
     return render(request, "portal/goal_detail.html", {
         "section": "agreements", "goal": goal, "agreement": agreement,
         "last_changed": last_changed,
+        # The live row, for what links to a goal by its record (cases and meetings).
+        "goal_record": goal if isinstance(goal, Goal) else Goal.objects.filter(
+            pk=getattr(goal, "pk", None)).first(),
     })
 
 

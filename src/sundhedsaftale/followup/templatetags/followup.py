@@ -52,5 +52,13 @@ def followup_area(level: str, code: str) -> dict[str, Any]:
 
 @register.inclusion_tag("followup/_goal_section.html")
 def followup_goal(goal: Any) -> dict[str, Any]:
-    """{% followup_goal goal %}: measures with baseline, target, latest value and progress."""
+    """{% followup_goal goal %}: measures with baseline, target, latest value and progress.
+
+    `goal` is a live Goal or a goal of a published version (which carries the live pk)."""
+    from sundhedsaftale.agreements.models import Goal
+
+    if not isinstance(goal, Goal):
+        goal = Goal.objects.filter(pk=getattr(goal, "pk", None)).first()
+    if goal is None:
+        return {"measures": [], "progress": None}
     return selectors.goal_followup(goal=goal)
