@@ -435,13 +435,15 @@ def _protect_intervals(
     for ci, levels in enumerate(relations):
         eqs = block_equations(cells, edges, levels, hierarchy_equations)
         cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
-        systems.append((ci, eqs, _adjacency(eqs, n), cache))
+        certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+        systems.append((ci, eqs, _adjacency(eqs, n), cache, certified))
     while True:
         stats.rounds += 1
         failing_any = False
-        for ci, eqs, cell_eqs, cache in systems:
+        for ci, eqs, cell_eqs, cache, certified in systems:
             values = truth[:, ci]
-            res = audit_system(eqs, values, suppressed, truth=values, cache=cache)
+            res = audit_system(eqs, values, suppressed, truth=values, cache=cache,
+                               certified=certified)
             stats.lps += res.lps
             if res.passed:
                 continue
