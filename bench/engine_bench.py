@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     suite_env = {"SUNDHEDSAFTALE_DUCKDB_MEMORY": memory} if memory else None
     suite = run_step("suite:duckdb", data, res["suite_duckdb"], env=suite_env)
     meta = json.loads(res["suite_duckdb"].with_suffix(".meta.json").read_text())
-    rows.append(("suite on DuckDB (7 indicators)", suite,
+    rows.append(("suite on DuckDB (all indicators)", suite,
                  (f"{meta['rows']:,} rows, {meta['suppressed']:,} suppressed; DuckDB memory "
                  f"limit {memory or 'default (1536MB)'}; audit {meta.get('audit_seconds')} s, "
                  f"{meta.get('audit_lps')} LPs, passed {meta.get('audit_passed')}; "

@@ -192,6 +192,7 @@ def audit_system(
     truth: np.ndarray | None = None,
     threshold: int = THRESHOLD,
     cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] | None = None,
+    certified: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SystemAudit:
     """Intervals of the hidden cells of one system ``parent - sum(children) = 0``.
 
@@ -199,6 +200,9 @@ def audit_system(
     ``truth`` (optional, only inside compute) the true values of every cell, used only as a
     ready-made feasible point when it satisfies every relation. ``cache`` keeps the bounds
     of components already solved (same cells, same relations, same values: same answer).
+    ``certified`` (per cell: "0 is feasible", "the threshold is feasible") carries proofs from
+    an earlier audit with fewer hidden cells: hiding more keeps every feasible point feasible,
+    so the proofs still hold; it is updated in place.
     """
     n = len(hidden)
     lo = np.full(n, np.nan)
@@ -235,7 +239,11 @@ def audit_system(
             out.dropped_relations += dropped
             continue
         tv = None if truth is None else np.nan_to_num(np.asarray(truth, dtype=float)[cols[pc]])
-        plo, phi, lps, dropped = _component(sub, b, tv, threshold)
+        start = None if certified is None else (certified[0][cols[pc]], certified[1][cols[pc]])
+        plo, phi, lps, dropped = _component(sub, b, tv, threshold, start)
+        if certified is not None:
+            certified[0][cols[pc]] |= plo <= 0
+            certified[1][cols[pc]] |= phi >= threshold
         if cache is not None:
             cache[key] = (plo, phi, dropped)
         lo[cols[pc]] = plo
@@ -285,7 +293,8 @@ def cell_reaches(
 
 
 def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | None,
-               threshold: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+               threshold: int, start: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Integer bounds of one connected component (``hi`` capped at ``threshold``).
 
     Batches first: "minimise the sum of the cells not yet proven able to be 0" and "maximise
@@ -298,6 +307,9 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
     hi_ok = np.zeros(k, dtype=bool)  # proven: threshold is feasible
     lo = np.zeros(k)
     hi = np.full(k, float(threshold))
+    if start is not None:
+        lo_ok |= start[0]
+        hi_ok |= start[1]
 
     def certify(x: np.ndarray | None) -> int:
         if x is None:
@@ -353,6 +365,8 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         if x is not None:
             lo[j] = math.ceil(x[j] - EPS)
             certify(x)
+        else:  # no answer from the solver: count it as failing (fail safe)
+            lo[j] = 1.0
     for j in np.flatnonzero(~hi_ok):
         if hi_ok[j] or lo[j] >= threshold:
             continue  # proven, or at least threshold: no upper bound needed
@@ -367,6 +381,8 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         if x is not None:
             hi[j] = math.floor(x[j] + EPS)
             certify(x)
+        else:  # no answer from the solver: count it as failing (fail safe)
+            hi[j] = 1.0
     lo[lo_ok] = 0.0
     hi[hi_ok] = np.maximum(hi[hi_ok], threshold)
     return lo, hi, lps, dropped

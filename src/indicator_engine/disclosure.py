@@ -29,8 +29,9 @@ validity (districts subdivide their municipality; the region is all of its munic
 municipality split into districts is not taken as a direct child of a cluster (its districts
 are), since that would double count. Extra equations can only add protection, never remove it.
 
-No attempt is made to protect against interval (bounds) attacks or rounding; see
-docs/engine-data.md.
+4. Interval pass (``_protect_intervals``): hide more until the LP audit of audit.py passes: no
+   hidden count has an interval (over non-negative solutions) that says anything about a count
+   of 1-4. See docs/disclosure.md for the attacker model.
 """
 
 from __future__ import annotations
@@ -277,8 +278,7 @@ def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def _cost_rank(cells: Sequence[Cell], cost: np.ndarray, zeros: np.ndarray) -> np.ndarray:
     """Rank of each cell as a secondary candidate, cheapest first: fewest zero counts (a hidden
-    zero cannot go below zero, so it shields little; GaussSuppression likewise keeps zeros out
-    of the secondary candidates by default), then smallest total count, then lowest geography
+    zero cannot go below zero, so it shields little; see docs/disclosure.md), then smallest total count, then lowest geography
     level, then finest period."""
     order_key = np.lexsort((
         np.array([GRAINS.index(c[0]) for c in cells]),
@@ -435,13 +435,15 @@ def _protect_intervals(
     for ci, levels in enumerate(relations):
         eqs = block_equations(cells, edges, levels, hierarchy_equations)
         cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
-        systems.append((ci, eqs, _adjacency(eqs, n), cache))
+        certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+        systems.append((ci, eqs, _adjacency(eqs, n), cache, certified))
     while True:
         stats.rounds += 1
         failing_any = False
-        for ci, eqs, cell_eqs, cache in systems:
+        for ci, eqs, cell_eqs, cache, certified in systems:
             values = truth[:, ci]
-            res = audit_system(eqs, values, suppressed, truth=values, cache=cache)
+            res = audit_system(eqs, values, suppressed, truth=values, cache=cache,
+                               certified=certified)
             stats.lps += res.lps
             if res.passed:
                 continue
