@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012  (Django options such as Meta.ordering are class attributes by design)
+
 """Admin for hearings: the secretariat writes the hearing and its letter and chooses the
 parties here; every save goes through the services (and so into the audit log). Responses,
 screening and the memo have their own staff pages (/hoeringer/<hearing>/sekretariat/)."""

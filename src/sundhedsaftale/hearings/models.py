@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012  (Django options such as Meta.ordering are class attributes by design)
+
 """Hearings (høringer) of a frozen agreement version.
 
 A `Hearing` is opened on an `agreements.AgreementVersion`, so what the parties comment on never
