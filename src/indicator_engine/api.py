@@ -53,15 +53,16 @@ def compute_indicators(
     must say about it (geography mapping used, how readmission exclusions were decided).
     """
     report = _progress_printer(progress)
+    extra: dict[str, Any] = manifest_extra if manifest_extra is not None else {}
     results, geography = _results_before_disclosure(
         data_dir, backend=backend, indicators=indicators, report=report,
         standard_population=standard_population, backend_options=backend_options, spark=spark,
-        validation=validation, manifest_extra=manifest_extra)
+        validation=validation, manifest_extra=extra)
     report("diskretionering")
     from .audit import disclose_and_audit
 
     public = disclose_and_audit(results, geography, geography_path=Path(data_dir) / "geografi.csv",
-                                progress=report)
+                                progress=report, manifest_extra=extra)
     report(f"færdig: {len(public)} rækker")
     return public
 

@@ -701,9 +701,13 @@ def disclose_and_audit(
     *,
     geography_path: Path | None = None,
     progress: Any = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Disclosure control, then the interval audit of the public frame; the public frame
     (without ``suppression_reason``) carries the manifest and the run report in ``attrs``.
+
+    ``manifest_extra`` (filled by the run: the geography mapping's as-of day, how readmission
+    exclusions were decided, notes) is merged into the manifest.
 
     Raises disclosure.DisclosureAuditError when the audit fails: nothing may be written."""
     import datetime as dt
@@ -746,6 +750,11 @@ def disclose_and_audit(
         "geography": {"as_of": None, "sha256": _sha256(geography_path)},
         "disclosure": {"time_relations": info["time_relations"]},
     }
+    for key, value in (manifest_extra or {}).items():
+        if key == "geography" and isinstance(value, dict):
+            manifest["geography"].update({k: v for k, v in value.items() if k != "sha256"})
+        else:
+            manifest.setdefault(key, value)
     hidden = ordered[ordered["suppressed"].astype(bool)]
     reasons = [
         {"indicator_id": r.indicator_id, "period_grain": r.period_grain,
