@@ -500,7 +500,9 @@ def test_export_geography_writes_the_engines_mapping(demo_content, tmp_path):
     out = tmp_path / "geografi.csv"
     call_command("followup", "export-geography", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert {r["level"] for r in rows} == {"municipality", "district"}
+    assert {r["level"] for r in rows} == {"cluster", "municipality", "district"}
+    assert {r["code"] for r in rows if r["level"] == "cluster"} == set(
+        HealthCluster.objects.filter(kind="health_cluster").values_list("code", flat=True))
     municipalities = {r["code"] for r in rows if r["level"] == "municipality"}
     assert municipalities == set(Municipality.objects.values_list("code", flat=True))
     districts = {r["code"]: r["cluster"] for r in rows if r["level"] == "district"}

@@ -492,7 +492,8 @@ def goal_followup(*, goal: Goal) -> dict[str, Any]:
 def geography_rows() -> list[dict[str, str]]:
     """geografi.csv rows: level, code, cluster, valid_from, valid_to.
 
-    A municipality split between clusters by district gets its own row naming the cluster of
+    The health clusters are declared first (`level = cluster`, with their own validity, which
+    says when the engine publishes cluster rows). A municipality split between clusters by district gets its own row naming the cluster of
     most of its districts (the engine needs one) and one row per district overriding it.
     """
     rows: list[dict[str, str]] = []
@@ -524,7 +525,14 @@ def geography_rows() -> list[dict[str, str]]:
                      "valid_to": "" if any(e is None for e in ends)
                      else max(e for e in ends if e).isoformat()})
     rows.sort(key=lambda r: (r["level"] != "municipality", r["code"], r["valid_from"]))
-    return rows
+    used = {r["cluster"] for r in rows}
+    clusters = [
+        {"level": "cluster", "code": c.code, "cluster": "",
+         "valid_from": c.valid_from.isoformat() if c.valid_from else "",
+         "valid_to": c.valid_to.isoformat() if c.valid_to else ""}
+        for c in HealthCluster.objects.filter(kind=HealthCluster.Kind.HEALTH_CLUSTER,
+                                              code__in=used).order_by("code")]
+    return clusters + rows
 
 
 def _validity(m: AreaMembership) -> dict[str, str]:
