@@ -346,6 +346,23 @@ def test_goal_section_shows_baseline_target_and_latest(published):
     assert "På rette vej" in html or "Ikke på rette vej" in html or "Målet er nået" in html
 
 
+def test_the_public_goal_page_shows_its_measures(published, client):
+    # The goal page renders the published version; its follow-up section is the live goal's.
+    import io
+
+    from sundhedsaftale.agreements import demo as agreements_demo
+
+    agreements_demo.load(stdout=io.StringIO())  # publishes version 2022-1 of 2024-2027
+    goal = Goal.objects.filter(agreement__slug="2024-2027").first()
+    indicator = Indicator.objects.get(code="readmission_somatic_30d")
+    services.measure_set(by=None, goal=goal, indicator=indicator, direction="down",
+                         baseline_year=2022, baseline_value=9.2, target_value=8.5,
+                         target_year=2026)
+    html = client.get(f"/aftaler/2024-2027/maal/{goal.slug}/").content.decode()
+    assert "Opfølgning på målet" in html
+    assert "9,2 (2022)" in html and "8,5 (2026)" in html
+
+
 # --- initiatives ------------------------------------------------------------------------
 
 
