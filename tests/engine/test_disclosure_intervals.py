@@ -220,7 +220,10 @@ def test_public_output_has_no_reason_and_carries_the_manifest(generated_output) 
     manifest = engine_io.read_manifest(out)
     assert set(manifest) >= {"engine_version", "definitions", "created_at", "audit", "periods",
                              "geography"}
-    assert manifest["definitions"] == {"readmission_somatic_30d": "1"}
+    from indicator_engine.definitions import load_indicator
+
+    assert manifest["definitions"] == {
+        "readmission_somatic_30d": str(load_indicator("readmission_somatic_30d").version)}
     audit = manifest["audit"]
     assert audit["passed"] is True and audit["hidden_cells"] == int(res.suppressed.sum())
     assert set(audit) == {"passed", "hidden_cells", "lps_solved", "seconds",

@@ -47,10 +47,21 @@ def row(indicator: str = INDICATOR, *, grain: str = "year", start: datetime.date
                    "value_std": None if v is None else v + 0.25,
                    "std_ci_low": None if v is None else v - 1.0,
                    "std_ci_high": None if v is None else v + 1.75}
-    return {"indicator_id": indicator, "definition_version": "1", "provisional": False,
+    return {"indicator_id": indicator, "definition_version": _version(indicator),
+            "provisional": False,
             "unit": "percent", "period_grain": grain, "period_start": start,
             "geo_level": level, "geo_code": code, **numbers, "suppressed": suppressed,
             "suppression_reason": "primary" if suppressed else None}
+
+
+def _version(indicator: str) -> str:
+    """The engine's declared definition version (a hand-entered id gets "1")."""
+    from indicator_engine.definitions import load_indicator
+
+    try:
+        return str(load_indicator(indicator).version)
+    except Exception:  # noqa: BLE001  (not an engine indicator)
+        return "1"
 
 
 def standard_rows() -> list[dict[str, Any]]:

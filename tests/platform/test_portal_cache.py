@@ -103,7 +103,7 @@ def test_a_withdrawn_agreement_is_gone_at_once(
     assert "/aftaler/2024-2027/" not in html(cached_site.get("/aftaler/"))
 
 
-def test_an_edit_shows_at_once_and_bumps_once_per_transaction(
+def test_a_published_edit_shows_at_once_and_bumps_once_per_transaction(
         cached_site: Client, django_capture_on_commit_callbacks: object) -> None:
     html(cached_site.get("/aftaler/2024-2027/"))
     goals = list(Goal.objects.filter(agreement__slug="2024-2027")[:3])
@@ -176,10 +176,10 @@ def test_csv_downloads_are_cached_with_their_headers(cached_site: Client) -> Non
 @pytest.mark.parametrize(("url", "queries"), [
     ("/", 8),
     ("/kommuner/", 7),
-    ("/kommuner/101/", 9),
+    ("/kommuner/101/", 12),  # + 3 for the follow-up section (latest figures beside the region)
     ("/kommuner.csv", 7),
     ("/klynger/", 6),
-    ("/klynger/syd/", 10),
+    ("/klynger/syd/", 11),
     ("/organisation/", 6),
     ("/aftaler/2024-2027/", 16),
     ("/soeg/?q=%C3%A6ldre", 12),

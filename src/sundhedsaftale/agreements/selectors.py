@@ -124,9 +124,10 @@ def version_published(*, agreement: Agreement) -> AgreementVersion | None:
 
 def agreement_published(*, slug: str) -> PublishedAgreement:
     """The agreement as its published version shows it. Raises Agreement.DoesNotExist when the
-    agreement is unknown or has no published version."""
+    agreement is unknown, has no published version, or was withdrawn (a non-public status)."""
     version = (AgreementVersion.objects.select_related("agreement", "agreement__regime")
-               .filter(agreement__slug=slug, stage=AgreementVersion.Stage.PUBLISHED)
+               .filter(agreement__slug=slug, stage=AgreementVersion.Stage.PUBLISHED,
+                       agreement__status__in=Agreement.PUBLIC_STATUSES)
                .order_by("-published_on", "-election_period_start", "-number").first())
     if version is None:
         raise Agreement.DoesNotExist(slug)
@@ -134,9 +135,11 @@ def agreement_published(*, slug: str) -> PublishedAgreement:
 
 
 def agreement_published_list() -> list[PublishedAgreement]:
-    """Every agreement with a published version, newest period first."""
+    """Every agreement with a published version, newest period first (an agreement withdrawn
+    to a non-public status is left out although it has one)."""
     versions = (AgreementVersion.objects.select_related("agreement", "agreement__regime")
-                .filter(stage=AgreementVersion.Stage.PUBLISHED)
+                .filter(stage=AgreementVersion.Stage.PUBLISHED,
+                        agreement__status__in=Agreement.PUBLIC_STATUSES)
                 .order_by("agreement_id", "-published_on", "-election_period_start", "-number"))
     newest: dict[int, AgreementVersion] = {}
     for version in versions:

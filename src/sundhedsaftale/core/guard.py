@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 EXEMPT_APPS = frozenset({"auth", "sessions", "contenttypes", "admin", "axes", "migrations",
                          "simple_history", "sites"})
+# Bookkeeping, not domain content: the page cache's content generation is bumped after commit
+# (outside any service by design).
+EXEMPT_MODELS = frozenset({"portal.contentgeneration"})
 # Deleted only in bulk by their own service; a pre_delete receiver would disable fast delete.
 FAST_DELETE_MODELS = frozenset({"geography.populationcount"})
 
@@ -59,6 +62,8 @@ def _mode() -> str:
 def is_exempt(model: type[models.Model]) -> bool:
     meta = model._meta
     if meta.app_label in EXEMPT_APPS or meta.apps is not global_apps:
+        return True
+    if meta.label_lower in EXEMPT_MODELS:
         return True
     # simple-history's historical models (and their m2m history rows)
     return hasattr(model, "instance_type") or meta.model_name.startswith("historical")

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sundhedsaftale.access.models import ExternalOrganisation
 from sundhedsaftale.agreements.models import AgreementVersion
@@ -330,7 +331,7 @@ class ScreeningHit(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices,
+    decision = models.CharField(pgettext_lazy("screening", "decision"), max_length=10, choices=Decision.choices,
                                 default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
