@@ -37,6 +37,10 @@ PAGES = [
     ("agreement page", "/aftaler/2024-2027/"),
     ("cluster page", "/klynger/syd/"),
     ("municipality list", "/kommuner/"),
+    ("indicator, municipalities", "/opfoelgning/readmission_somatic_30d/?niveau=kommune&tid=aar"),
+    ("meeting page", "/moeder/praksisplanudvalget-2014-05-14/"),
+    ("hearing page", "/hoeringer/sundhedsaftale-2015-2018-politisk-del/"),
+    ("change list", "/aftaler/2015-2018/versioner/2014-2/sammenlign/2014-1/"),
 ]
 SEARCH = ("search", "/soeg/?q=%C3%A6ldre")
 UNDER_LOAD = ("municipality list", "/kommuner/")

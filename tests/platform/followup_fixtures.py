@@ -20,7 +20,8 @@ INDICATOR = "readmission_somatic_30d"
 def manifest(**overrides: Any) -> dict[str, Any]:
     base = {
         "engine_version": "test",
-        "definitions": {INDICATOR: "1", "preventable_admissions_65plus": "1"},
+        "definitions": {INDICATOR: _version(INDICATOR),
+                        "preventable_admissions_65plus": _version("preventable_admissions_65plus")},
         "created_at": "2026-11-28T00:00:00+00:00",
         "audit": {"passed": True, "hidden_cells": 1, "lps_solved": 0, "seconds": 0.1,
                   "narrowest_interval": 2.0},

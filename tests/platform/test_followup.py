@@ -66,7 +66,8 @@ def test_import_stores_the_rows_of_the_file(demo_content, tmp_path):
     table = pq.read_table(path).to_pylist()
     assert outcome.created and run.row_count == len(table)
     assert run.hidden_count == sum(1 for r in table if r["suppressed"])
-    assert run.definitions["readmission_somatic_30d"] == "1"
+    assert run.definitions["readmission_somatic_30d"] == Indicator.objects.get(
+        code="readmission_somatic_30d").definition_version
     assert run.period_first == datetime.date(2022, 1, 1)
     stored = {(r.level, r.code, r.grain, r.period_start): r for r in Result.objects.filter(run=run)}
     for r in table:

@@ -111,6 +111,17 @@ def test_a_published_edit_shows_at_once_and_bumps_once_per_transaction(
         for number, goal in enumerate(goals):
             _edit(goal, title=f"Et helt nyt mål om tandpleje {number}")
             cache_generation_bump_on_commit()
+        # The public page shows the published version: publish the edited draft.
+        from sundhedsaftale.agreements.services import (
+            version_freeze,
+            version_publish,
+            version_transition,
+        )
+
+        version = version_freeze(agreement=goals[0].agreement, by=None,
+                                 election_period_start=2022, significant=False)
+        version_transition(version=version, to="adopted", by=None)
+        version_publish(version=version, by=None)
     assert len(callbacks) == 1
     before = cache_generation()
     callbacks[0]()
