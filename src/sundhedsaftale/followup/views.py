@@ -4,7 +4,6 @@ status reports (page and PDF) and the staff form for progress entries."""
 from __future__ import annotations
 
 import base64
-import csv
 import datetime
 import io
 from typing import Any
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, Initiative
 from sundhedsaftale.agreements.selectors import agreement_get_for_user
+from sundhedsaftale.core.csv import csv_response
 
 from . import charts, selectors, services
 from .models import Indicator, StatusReport
@@ -186,13 +186,8 @@ def indicator_download(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     if fmt not in ("csv", "xlsx"):
         raise Http404("unknown format")
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in data)
-        return response
+        return csv_response(f"{name}.csv", [header, *(
+            ["" if v is None else v for v in row] for row in data)])
     from openpyxl import Workbook
 
     workbook = Workbook()
