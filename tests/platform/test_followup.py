@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pyarrow.parquet as pq
 import pytest
@@ -597,3 +598,13 @@ def test_the_engines_own_audit_is_rerun_when_the_engine_offers_it(demo_content, 
         services.run_import(path=path, label="x", by=None)
     assert "audit_results" in str(info.value) and seen == [len(standard_rows())]
     assert _state()[:2] == before[:2]
+
+
+def test_indicator_page_leaves_the_header_search_box_empty(published, client):
+    # The page's own choices (level, grain) go to its chart and download links, not into the
+    # site search field.
+    html = client.get("/opfoelgning/readmission_somatic_30d/?niveau=kommune&tid=aar"
+                      ).content.decode()
+    search = re.search(r'<input[^>]*id="header-search"[^>]*>', html)
+    assert search and 'value=""' in search.group(0)
+    assert "data.csv?niveau=kommune&amp;tid=aar" in html

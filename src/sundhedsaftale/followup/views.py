@@ -79,7 +79,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return render(request, "followup/indicator_detail.html", {
         "section": "followup", "indicator": indicator, "page": page, "params": params,
-        "query": query, "unit_label": unit_label(indicator),
+        "param_query": query, "unit_label": unit_label(indicator),
         "level_choices": [(k, LEVEL_LABELS[v]) for k, v in LEVEL_PARAMS.items()],
         "grain_choices": [(k, GRAIN_LABELS[v]) for k, v in GRAIN_PARAMS.items()],
         "level_label": LEVEL_LABELS[level], "grain_label": GRAIN_LABELS[grain],
