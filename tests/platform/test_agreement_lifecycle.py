@@ -123,6 +123,7 @@ def test_compare_page_shows_the_changes_with_word_diff(agreement, client, reader
                       ).content.decode()
     assert "0 tilføjet, 0 fjernet, 0 flyttet, 1 ændret" in html
     assert "<ins>" in html and "<del>" in html
+    assert "(mål)" in html and "(goal)" not in html  # the kind in Danish
 
 
 # --- stages, publication, audit --------------------------------------------------------------
