@@ -132,6 +132,20 @@ class ContentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """The admin of content with history: writes through services, with history pages."""
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list and detail view only: rows of this model are written by services elsewhere
+    (pages, commands), never through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ServiceModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The admin of a model without history: writes through services."""
 
@@ -146,7 +160,7 @@ from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, per object (filter by kind of object and search its id or name) and per
     user (filter by user). Nobody adds, changes or deletes entries."""
 
@@ -157,15 +171,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("content_type", "actor")
     readonly_fields = ("at", "actor", "actor_label", "action", "content_type", "object_id",
                        "object_label", "changes", "note")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         from sundhedsaftale.access.rules import can

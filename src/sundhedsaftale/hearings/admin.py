@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sundhedsaftale.access.models import ExternalOrganisation
 from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.core.admin import ReadOnlyAdmin
 from sundhedsaftale.geography.models import Municipality
 
 from . import services
@@ -91,20 +92,11 @@ class HearingAdmin(admin.ModelAdmin):
 
 
 @admin.register(HearingParty)
-class HearingPartyAdmin(admin.ModelAdmin):
+class HearingPartyAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "hearing", "status", "email"]
     list_filter = ["hearing", "status"]
     readonly_fields = ["hearing", "municipality", "body", "organisation", "status",
                        "invited_at", "opened_at", "answered_at", "declined_at", "number"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(BlockedTerm)
