@@ -7,6 +7,7 @@ Production sets DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS and HTTPS=1
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "sundhedsaftale.hearings",
     "sundhedsaftale.meetings",
     "sundhedsaftale.followup",
+    "sundhedsaftale.responsibilities",
     "sundhedsaftale.api",
     "sundhedsaftale.portal",
 ]
@@ -198,8 +200,18 @@ STATIC_ROOT = VAR_DIR / "static"
 # Det Fælles Designsystem comes from npm (node_modules is installed by scripts/setup).
 _DKFDS_DIST = BASE_DIR / "node_modules" / "dkfds" / "dist"
 STATICFILES_DIRS = [("dkfds", _DKFDS_DIST)] if _DKFDS_DIST.exists() else []
+# Uploaded files (annex documents): local files under MEDIA_ROOT by default. Another backend
+# from the environment, e.g. S3-compatible storage with django-storages installed:
+# FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# FILE_STORAGE_OPTIONS='{"bucket_name": "...", "endpoint_url": "https://..."}'
+# Files are never served from MEDIA_URL: the pages' own views check visibility first.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND",
+                                  "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -263,6 +275,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Where visitors report accessibility problems (shown in the accessibility statement).
 PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "sundhedsaftale@regionh.example")
+
+# Annex documents (agreements.AnnexDocument): the largest upload accepted, in MB.
+ANNEX_DOCUMENT_MAX_BYTES = int(os.environ.get("ANNEX_DOCUMENT_MAX_MB", "20")) * 1024 * 1024
+
+# ClamAV: with CLAMD_SOCKET (a unix socket path) or CLAMD_HOST (and CLAMD_PORT) set, every
+# annex document is scanned through clamd's INSTREAM command before it is stored (fail closed:
+# a scanner that does not answer refuses the upload). Without them, scanning is off and staff
+# are told so on the upload forms.
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
 
 LOGGING = {
     "version": 1,

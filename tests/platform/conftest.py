@@ -70,3 +70,13 @@ def reader_user(django_user_model, groups):
 @pytest.fixture(autouse=True)
 def _plain_static_files(plain_static_files):
     """Every platform test renders pages without a collected static manifest."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_tmp(tmp_path_factory):
+    """Uploaded files (annex documents, also the demo's) go to a temporary folder, never
+    var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield

@@ -7,13 +7,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin
+from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin, ServiceModelAdmin
 
 from .models import (
     Agreement,
     AgreementAnnex,
     AgreementVersion,
     Annex,
+    AnnexDocument,
     CouncilDecision,
     FocusArea,
     FollowUpSource,
@@ -217,6 +218,109 @@ class AnnexAdmin(ContentAdmin):
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [AnnexLinkInline]
+    readonly_fields = ("document_links",)
+
+    @admin.display(description=_("Dokumenter"))
+    def document_links(self, obj: Annex) -> Any:
+        from django.urls import reverse
+        from django.utils.html import format_html, format_html_join
+
+        if obj.pk is None:
+            return "–"
+        rows = format_html_join(
+            "", "<li>{} ({}, {})</li>",
+            ((d.original_name, d.type_label, d.get_scan_display())
+             for d in obj.documents.order_by("-uploaded_at")))  # type: ignore[attr-defined]
+        return format_html(
+            '<ul>{}</ul><a href="{}">{}</a> · <a href="{}">{}</a>', rows,
+            reverse("agreements:annex_upload", args=[obj.slug]),
+            _("Læg en ny version af dokumentet op"),
+            reverse("agreements:annex_detail", args=[obj.slug]), _("Vis på siden"))
+
+
+class AnnexDocumentAdminForm(forms.ModelForm):
+    """Upload through the admin: the file is checked (type, size, virus scan) in clean() and
+    stored by annex_document_upload."""
+
+    upload = forms.FileField(label=_("Dokument (PDF eller Word)"))
+
+    class Meta:
+        model = AnnexDocument
+        fields = ("annex",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .annex_documents import max_bytes, scanning_is_on
+
+        mb = max_bytes() // (1024 * 1024)
+        self.fields["upload"].help_text = (
+            _("PDF eller Word (.docx), højst %(mb)s MB. Hver fil virusscannes, før den gemmes.")
+            if scanning_is_on() else
+            _("PDF eller Word (.docx), højst %(mb)s MB. Virusscanning er slået fra: der er "
+              "ingen virusscanner (ClamAV) sat op.")) % {"mb": mb}
+
+    def clean(self) -> dict[str, Any]:
+        from .annex_documents import annex_document_check
+
+        data = super().clean()
+        upload = data.get("upload")
+        if upload is not None:
+            content = b"".join(upload.chunks())
+            try:
+                annex_document_check(name=upload.name or "", data=content)
+            except ValidationError as exc:
+                raise ValidationError({"upload": exc.messages}) from None
+            self.upload_content = content
+        return data
+
+
+def _annex_document_save(*, form: Any, formsets: Any, by: Any, change: bool,
+                         base_version: str | None = None) -> Any:
+    from .annex_documents import annex_document_upload
+
+    upload = form.cleaned_data["upload"]
+    document = annex_document_upload(annex=form.cleaned_data["annex"],
+                                     name=upload.name or "", data=form.upload_content, by=by)
+    # The admin's response (message, redirect) uses the form's instance: make it the stored one.
+    for field in document._meta.concrete_fields:
+        setattr(form.instance, field.attname, getattr(document, field.attname))
+    form.instance._state.adding = False
+    return document
+
+
+@admin.register(AnnexDocument)
+class AnnexDocumentAdmin(ServiceModelAdmin):
+    """Documents are added (a new version) and listed; a stored document is never edited."""
+
+    form = AnnexDocumentAdminForm
+    save_service = staticmethod(_annex_document_save)
+    list_display = ("annex", "original_name", "mime_type", "size", "scan", "uploaded_at",
+                    "is_demo")
+    list_filter = ("scan", "mime_type", "is_demo")
+    search_fields = ("annex__title", "original_name")
+    autocomplete_fields = ("annex",)
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        if obj is None:
+            return ("annex", "upload")
+        return ("annex", "original_name", "mime_type", "size", "sha256", "scan", "uploaded_at",
+                "uploaded_by", "is_demo")
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return () if obj is None else self.get_fields(request, obj)
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: Any) -> bool:
+        from sundhedsaftale.access.rules import can
+
+        return can(request.user, "agreements.annex.upload")
 
 
 # ------------------------------------------------------------------ versions and approvals

@@ -8,6 +8,7 @@ agreement is made under is a `LegalRegime` row. Every content model keeps its hi
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -560,3 +561,56 @@ class AuthorityAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.answered_on}"
+
+
+def annex_document_path(instance: AnnexDocument, filename: str) -> str:
+    """bilag/<annex slug>/<year>/<stored name>: the visitor's name is kept in original_name; the
+    stored name is the storage's (get_available_name avoids overwriting)."""
+    ext = ".docx" if instance.mime_type == AnnexDocument.DOCX else ".pdf"
+    return f"bilag/{instance.annex.slug}/{instance.uploaded_at:%Y}/{instance.annex.slug}{ext}"
+
+
+class AnnexDocument(models.Model):
+    """One uploaded version of an annex's document (PDF or Word). The newest upload is the
+    annex's current document; earlier ones are kept as its history. Written only through
+    `agreements.annex_documents.annex_document_upload` (type check, size limit, virus scan)."""
+
+    PDF = "application/pdf"
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    TYPES = {PDF: "PDF", DOCX: "Word (DOCX)"}
+
+    class Scan(models.TextChoices):
+        CLEAN = "clean", _("scanned, nothing found")
+        OFF = "off", _("not scanned (scanning is off)")
+
+    annex = models.ForeignKey(Annex, on_delete=models.CASCADE, related_name="documents",
+                              verbose_name=_("annex"))
+    file = models.FileField(_("file"), upload_to=annex_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    mime_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    scan = models.CharField(_("virus scan"), max_length=10, choices=Scan.choices)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    class Meta:
+        ordering = ["annex", "-uploaded_at", "-pk"]
+        get_latest_by = "uploaded_at"
+        verbose_name = _("annex document")
+        verbose_name_plural = _("annex documents")
+
+    def __str__(self) -> str:
+        return f"{self.annex}: {self.original_name}"
+
+    @property
+    def type_label(self) -> str:
+        return self.TYPES.get(self.mime_type, self.mime_type)
+
+    @property
+    def download_name(self) -> str:
+        ext = ".docx" if self.mime_type == self.DOCX else ".pdf"
+        return f"{self.annex.slug}{ext}"

@@ -87,3 +87,11 @@ def edit(user: Any, obj: Any) -> bool:
 def publish(user: Any, obj: Any) -> bool:
     """Moving an approved agreement to published or archived: the secretariat only."""
     return user.has_perm("agreements.change_agreement") or region_role(user, Role.SECRETARIAT)
+
+
+@rule("agreements.annex.upload")
+def annex_upload(user: Any, obj: Any) -> bool:
+    """Upload a new version of an annex's document: change permission on annexes (group
+    Sekretariat) or the region's secretariat or editor role."""
+    return user.has_perm("agreements.change_annex") or region_role(
+        user, (Role.SECRETARIAT, Role.EDITOR))

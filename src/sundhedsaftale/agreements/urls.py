@@ -6,7 +6,7 @@ A version is addressed by its election period's first year and its number in tha
 
 from django.urls import path, register_converter
 
-from . import views
+from . import annex_views, views
 
 
 class VersionRef:
@@ -41,4 +41,13 @@ urlpatterns = [
     path("aftaler/<slug:slug>/indsendelse/", views.submission_page, name="submission"),
     path("aftaler/<slug:slug>/indsendelse/<int:pk>/pakke.pdf", views.submission_package,
          name="submission_package"),
+]
+
+# Annex pages (their views in annex_views).
+urlpatterns += [
+    path("bilag/", annex_views.annex_list, name="annex_list"),
+    path("bilag/<slug:slug>/", annex_views.annex_detail, name="annex_detail"),
+    path("bilag/<slug:slug>/nyt-dokument/", annex_views.annex_upload, name="annex_upload"),
+    path("bilag/<slug:slug>/dokument/<int:pk>/", annex_views.annex_document,
+         name="annex_document"),
 ]

@@ -21,6 +21,8 @@ DEMO_STEPS = (
     "sundhedsaftale.hearings.demo",
     "sundhedsaftale.meetings.demo",
     "sundhedsaftale.followup.demo",
+    "sundhedsaftale.agreements.annex_demo",   # a demo PDF for every annex
+    "sundhedsaftale.responsibilities.demo",   # the responsibility catalogue
 )
 
 
