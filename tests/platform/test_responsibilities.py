@@ -94,8 +94,8 @@ def test_an_unpublished_entry_is_only_for_staff(catalogue, client, reader_user):
     assert "Ikke offentliggjort" in html
 
 
-def test_services_audit_and_check_the_rule(world, django_user_model):  # noqa: F811
-    objects, users = world
+def test_services_audit_and_check_the_rule(world):  # noqa: F811
+    _objects, users = world
     entry = responsibility_create(by=users["region_editor"], task="Ny opgave (test)",
                                   pathway="Testforløb", target_group="Alle",
                                   sector=Responsibility.Sector.SHARED)
