@@ -126,3 +126,18 @@ def test_every_role_for_the_catalogue_and_annex_upload_rules(world):  # noqa: F8
              for name, user in users.items()
              if can(user, action, objects[key]) != (name in allowed)]
     assert wrong == []
+
+
+def test_the_pages_are_in_english_when_the_visitor_chooses_english(catalogue, client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/ansvar/"})
+    html = client.get("/ansvar/?sektor=municipality").content.decode()
+    for text in ("Responsibility catalogue: who does what, when", "Responsible sector",
+                 "All target groups", "Show tasks", "3 tasks", "Municipality"):
+        assert text in html, text
+    for danish in ("Målgruppe", "Vis opgaver", "Hele regionen", "Ansvarlig sektor"):
+        assert danish not in html, danish
+    detail = client.get("/ansvar/demo-kol-rehabilitering/").content.decode()
+    assert "Medical responsibility" in detail and "Legal basis" in detail
+    assert "Lægefagligt ansvar" not in detail
+    annex = client.get(f"/bilag/{demo.COPD_ANNEX}/").content.decode()
+    assert "Validity" in annex and "Part of" in annex and "carried over from" in annex
