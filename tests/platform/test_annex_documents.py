@@ -267,3 +267,27 @@ def test_every_annex_in_the_demo_opens_a_document(demo_content, media, client):
         assert response["Content-Type"] == "application/pdf" and body.startswith(b"%PDF-"), \
             annex.slug
         assert len(body) > 1000
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(kol, media, client, secretariat_user,
+                                                          settings):
+    settings.ANNEX_DOCUMENT_MAX_BYTES = 1024 * 1024
+    client.force_login(secretariat_user)
+    response = client.post(f"/bilag/{KOL}/nyt-dokument/", {
+        "file": _upload("stor.pdf", pdf_bytes(b"z" * (2 * 1024 * 1024)))})
+    assert response.status_code == 400
+    assert "Filen er for stor: højst 1 MB." in response.content.decode()
+    assert not AnnexDocument.objects.exists()
+
+
+def test_annex_admin_lists_documents_and_links_to_the_page_and_the_upload(
+        kol, media, client, django_user_model):
+    document = annex_document_upload(annex=kol, name="kol.pdf", data=pdf_bytes(), by=None)
+    root = django_user_model.objects.create_superuser("rod-bilag2", password="x-not-used-8")
+    client.force_login(root)
+    html = client.get(f"/admin/agreements/annex/{kol.pk}/change/").content.decode()
+    assert "kol.pdf" in html and f'href="/bilag/{KOL}/"' in html and "Vis på siden" in html
+    assert f'href="/bilag/{KOL}/nyt-dokument/"' in html
+    view = client.get(f"/admin/agreements/annexdocument/{document.pk}/change/")
+    assert view.status_code == 200 and document.sha256 in view.content.decode()
+    assert 'type="file"' not in view.content.decode()  # a stored document is never edited

@@ -113,8 +113,15 @@ def annex_upload(request: HttpRequest, slug: str) -> HttpResponse:
     annex = _annex(request, slug)
     if not can(request.user, "agreements.annex.upload", annex):
         raise PermissionDenied(_("Du må ikke lægge dokumenter op til bilag."))
-    form = AnnexDocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    too_big = request.method == "POST" and int(
+        request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + 64 * 1024
+    if too_big:  # refused before the body is read (and spooled to disk)
+        form = AnnexDocumentForm(data={}, files={})
+        form.errors["file"] = form.error_class([_("Filen er for stor: højst %(mb)s MB.")
+                                                % {"mb": max_bytes() // (1024 * 1024)}])
+    else:
+        form = AnnexDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not too_big and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             annex_document_upload(annex=annex, name=upload.name or "", by=request.user,
