@@ -73,3 +73,45 @@ def test_catalogue_and_entry_pages_pass_axe(annex_media: Any, page: Any,
     page.goto(live_server.url + "/ansvar/demo-kol-forvaerring/")
     assert page.locator("h1").inner_text() == "Behandle svær forværring"
     assert_accessible(page, "responsibility entry")
+
+
+@pytest.fixture
+def staff_cookie(annex_media: Any, transactional_db: None, django_user_model: Any) -> str:
+    """A logged-in secretariat session, made before Playwright starts (no ORM after that)."""
+    from django.test import Client
+
+    from sundhedsaftale.core.services import SECRETARIAT_GROUP, groups_ensure
+
+    user = django_user_model.objects.create_user("bilag-sekretariat", password="x-not-used-5",
+                                                 is_staff=True)
+    user.groups.add(groups_ensure()[SECRETARIAT_GROUP])
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def test_staff_upload_page_refuses_a_wrong_type_then_stores_a_pdf_and_passes_axe(
+        staff_cookie: str, page: Any, live_server: Any) -> None:
+    page.context.add_cookies([{"name": "sessionid", "value": staff_cookie,
+                               "url": live_server.url}])
+    page.goto(live_server.url + "/bilag/forlobsprogram-demens/")
+    page.get_by_role("link", name="Læg en ny version af dokumentet op").click()
+    page.wait_for_url(re.compile(r"/bilag/forlobsprogram-demens/nyt-dokument/$"))
+    assert "Virusscanning er slået fra" in page.locator("main").inner_text()
+    assert_accessible(page, "annex upload page")
+
+    page.set_input_files("#id_file", files=[{"name": "demens.pdf", "mimeType": "application/pdf",
+                                             "buffer": b"this is not a PDF"}])
+    page.get_by_role("button", name="Læg dokumentet op").click()
+    error = page.locator(".form-error-message")
+    assert "indhold passer ikke til filtypen" in error.inner_text()
+    assert_accessible(page, "annex upload page with an error")
+
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+           b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    page.set_input_files("#id_file", files=[{"name": "demens-v2.pdf",
+                                             "mimeType": "application/pdf", "buffer": pdf}])
+    page.get_by_role("button", name="Læg dokumentet op").click()
+    page.wait_for_url(re.compile(r"/bilag/forlobsprogram-demens/$"))
+    assert "Dokumentet er lagt op." in page.locator("main").inner_text()
+    assert page.locator("h3", has_text="Tidligere versioner").count() == 1  # the demo PDF
