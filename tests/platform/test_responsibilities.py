@@ -141,3 +141,16 @@ def test_the_pages_are_in_english_when_the_visitor_chooses_english(catalogue, cl
     assert "Lægefagligt ansvar" not in detail
     annex = client.get(f"/bilag/{demo.COPD_ANNEX}/").content.decode()
     assert "Validity" in annex and "Part of" in annex and "carried over from" in annex
+
+
+def test_the_admin_lists_entries_and_links_to_the_public_page(catalogue, client,
+                                                              django_user_model):
+    root = django_user_model.objects.create_superuser("rod-ansvar", password="x-not-used-6")
+    client.force_login(root)
+    entry = Responsibility.objects.get(slug="demo-kol-forvaerring")
+    listing = client.get("/admin/responsibilities/responsibility/").content.decode()
+    assert "Behandle svær forværring" in listing
+    html = client.get(f"/admin/responsibilities/responsibility/{entry.pk}/change/")
+    on_site = re.search(r'href="(/admin/r/\d+/\d+/)"', html.content.decode())
+    assert on_site, "no link from the admin to the public page"
+    assert client.get(on_site.group(1))["Location"].endswith("/ansvar/demo-kol-forvaerring/")

@@ -62,6 +62,12 @@ class Responsibility(SlugFilled, models.Model):
     def __str__(self) -> str:
         return self.task
 
+    def get_absolute_url(self) -> str:
+        """The public page (also the admin's "Vis på siden" link)."""
+        from django.urls import reverse
+
+        return reverse("responsibilities:detail", args=[self.slug])
+
     def search_text(self) -> str:
         """The entry's words, for the search index."""
         return " ".join(filter(None, [
