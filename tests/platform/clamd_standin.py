@@ -51,12 +51,18 @@ def _serve_one(conn: socket.socket, received: list[bytes]) -> None:
 
 
 @contextmanager
-def clamd_standin() -> Iterator[tuple[str, list[bytes]]]:
-    """Serve until the block ends; yields (socket path, the streams received)."""
+def clamd_standin(*, tcp: bool = False) -> Iterator[tuple[str, list[bytes]]]:
+    """Serve until the block ends; yields (socket path, the streams received). With tcp=True
+    it listens on 127.0.0.1 instead and yields "127.0.0.1:<port>"."""
     folder = tempfile.mkdtemp(prefix="clamd-", dir="/tmp")  # unix socket paths must be short
     path = os.path.join(folder, "clamd.sock")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
+    if tcp:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.bind(("127.0.0.1", 0))
+        path = f"127.0.0.1:{server.getsockname()[1]}"
+    else:
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
     server.listen(4)
     server.settimeout(0.2)
     received: list[bytes] = []
@@ -81,5 +87,6 @@ def clamd_standin() -> Iterator[tuple[str, list[bytes]]]:
         stop.set()
         thread.join(timeout=2)
         server.close()
-        os.unlink(path)
+        if not tcp:
+            os.unlink(path)
         os.rmdir(folder)

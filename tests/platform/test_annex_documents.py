@@ -291,3 +291,14 @@ def test_annex_admin_lists_documents_and_links_to_the_page_and_the_upload(
     view = client.get(f"/admin/agreements/annexdocument/{document.pk}/change/")
     assert view.status_code == 200 and document.sha256 in view.content.decode()
     assert 'type="file"' not in view.content.decode()  # a stored document is never edited
+
+
+def test_the_scanner_can_be_reached_over_tcp(kol, media, settings):
+    with clamd_standin(tcp=True) as (address, received):
+        host, port = address.split(":")
+        settings.CLAMD_HOST, settings.CLAMD_PORT = host, int(port)
+        with pytest.raises(ValidationError, match="skadeligt indhold"):
+            annex_document_upload(annex=kol, name="virus.pdf", data=pdf_bytes(EICAR), by=None)
+        assert annex_document_upload(annex=kol, name="ren.pdf", data=pdf_bytes(),
+                                     by=None).scan == AnnexDocument.Scan.CLEAN
+    assert len(received) == 2
