@@ -31,6 +31,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: object, tmp_path: Path) -> None:
+    """Uploaded files (the demo's annex PDFs) go to the test's own folder, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def page(live_server: object, transactional_db: None,
          plain_static_files: None) -> Iterator[object]:
