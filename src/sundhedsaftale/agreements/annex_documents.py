@@ -8,6 +8,9 @@ An upload is accepted only if
 - when a ClamAV daemon is configured (core.clamd), clamd reports it clean. An infected file is
   refused, and so is every upload while the scanner does not answer (fail closed).
 Errors are ValidationErrors in Danish naming the file's field; nothing is stored on refusal.
+The file is written to storage just before its row; if saving the row fails the file is
+removed. (A rollback later in an enclosing transaction would leave an unreferenced file behind;
+it is never served, since downloads go through the row.)
 """
 
 from __future__ import annotations
