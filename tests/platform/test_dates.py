@@ -301,3 +301,13 @@ def test_structure_check_command_prints_the_warning(
                       clusters=successor_create(by=secretariat_user, today=WARN_FROM))
     call_command("structure_check", today=WARN_FROM)
     assert "OK:" in capsys.readouterr().out
+
+
+def test_the_date_texts_are_english_in_english(site: Client) -> None:
+    site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"})
+    page = site.get(f"/klynger/?dato={AFTER}").content.decode()
+    assert '<html lang="en"' in page
+    assert "No health clusters on this date" in page and "Showing the structure as of" in page
+    assert NO_MESSAGE not in page and "Viser strukturen" not in page
+    invalid = site.get("/kommuner/?dato=nonsense").content.decode()
+    assert "The date could not be understood" in invalid and "YYYY-MM-DD" in invalid
