@@ -128,6 +128,7 @@ def test_detail_pages_follow_the_same_rule(site: Client) -> None:
     assert "gjaldt ikke pr. 1. juni 2027" in ended
     assert not re.search(r'href="/kommuner/\d{3}/', ended)  # no municipality listed
     assert 'href="/klynger/nord/?dato=2026-12-31"' in ended  # its last day, one click away
+    assert "Ingen kommuner eller bydele pr. 1. juni 2027." in ended
     during = site.get(f"/klynger/nord/?dato={IN_PERIOD}").content.decode()
     assert "gjaldt ikke" not in during and "/kommuner/223/?dato=2025-06-01" in during
     municipality = site.get(f"/kommuner/223/?dato={AFTER}").content.decode()
