@@ -40,6 +40,7 @@ EXPECTED: dict[tuple[str, str | None], set[str]] = {
     ("agreements.edit", "draft"): {"group_sekretariat", "region_secretariat", "region_editor"},
     ("agreements.publish", "draft"): {"group_sekretariat", "region_secretariat"},
     ("geography.edit", None): {"group_sekretariat", "region_secretariat"},
+    ("geography.successor.create", None): {"group_sekretariat", "region_secretariat"},
     ("geography.municipality.edit", "albertslund"): {
         "group_sekretariat", "region_secretariat", "albertslund_secretariat",
         "albertslund_editor"},

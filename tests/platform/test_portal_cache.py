@@ -233,7 +233,7 @@ def test_population_on_pages_is_the_latest_complete_quarter(site: Client, tmp_pa
     ("/kommuner/١٠١/", 404),
     ("/klynger/ab%C3%A6/", 404),
     ("/soeg/?q=%ED%A0%80", 200),  # not UTF-8: Django reads it as a replacement character
-    ("/kommuner/?dato=99999-01-01", 200),
+    ("/kommuner/?dato=99999-01-01", 400),  # not a date: a message, not silence (issue 11 §5)
 ])
 def test_invalid_input_is_400_or_404_never_500(site: Client, url: str, status: int) -> None:
     response = site.get(url)

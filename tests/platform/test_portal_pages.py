@@ -168,8 +168,13 @@ def test_accessibility_statement_has_the_usual_danish_sections(site: object) -> 
 
 
 def test_a_malformed_date_falls_back_to_today_instead_of_failing(site: object) -> None:
-    assert get(site, "/klynger/syd/?dato=ikke-en-dato").headings[0][1] == "Sundhedsklynge Syd"
-    assert get(site, "/kommuner/?dato=2025-13-45").hrefs("/kommuner/")
+    # The whole page, for today, with a message saying the date was not understood; status
+    # 400 so the wrong address is not cached or indexed as fine (issue 11 §5, portal.dating).
+    page = get(site, "/klynger/syd/?dato=ikke-en-dato", status=400)
+    assert page.headings[0][1] == "Sundhedsklynge Syd"
+    assert "Datoen kunne ikke forstås" in page.html
+    page = get(site, "/kommuner/?dato=2025-13-45", status=400)
+    assert page.hrefs("/kommuner/") and "Datoen kunne ikke forstås" in page.html
 
 
 # --- agreements ---------------------------------------------------------------------------------
@@ -281,15 +286,18 @@ def test_unknown_agreement_is_a_danish_404_page(site: object) -> None:
 def test_municipality_list_shows_29_municipalities_with_code_and_cluster(site: object) -> None:
     page = get(site, f"/kommuner/?dato={ON}")
     rows = re.findall(
-        r'<th scope="row"><a href="/kommuner/(\d{3})/">([^<]+)</a></th>\s*<td>(\d{3})</td>\s*'
+        r'<th scope="row"><a href="/kommuner/(\d{3})/\?dato=2025-06-01">([^<]+)</a></th>\s*'
+        r'<td>(\d{3})</td>\s*'
         r"<td>(.*?)</td>", page.html, re.DOTALL)
     assert len(rows) == 29
     for code, _name, shown_code, clusters in rows:
         assert code == shown_code
         assert "/klynger/" in clusters, f"municipality {code} shows no cluster"
     by_code = {code: clusters for code, _n, _c, clusters in rows}
-    assert "/klynger/byen/" in by_code["101"] and "/klynger/syd/" in by_code["101"]
-    assert "/klynger/bornholm/" in by_code["400"]
+    # Links keep the date asked for (issue 11 §5).
+    assert "/klynger/byen/?dato=2025-06-01" in by_code["101"]
+    assert "/klynger/syd/?dato=2025-06-01" in by_code["101"]
+    assert "/klynger/bornholm/?dato=2025-06-01" in by_code["400"]
 
 
 def test_cluster_list_shows_the_five_clusters(site: object) -> None:
@@ -302,15 +310,16 @@ def test_cluster_list_shows_the_five_clusters(site: object) -> None:
 def test_copenhagen_appears_under_byen_and_syd_with_its_districts(site: object) -> None:
     byen = get(site, f"/klynger/byen/?dato={ON}")
     syd = get(site, f"/klynger/syd/?dato={ON}")
-    assert "/kommuner/101/" in byen.hrefs("/kommuner/")
-    assert "/kommuner/101/" in syd.hrefs("/kommuner/")
+    assert f"/kommuner/101/?dato={ON}" in byen.hrefs("/kommuner/")
+    assert f"/kommuner/101/?dato={ON}" in syd.hrefs("/kommuner/")
     for district in ("Indre By", "Østerbro", "Nørrebro", "Vanløse", "Bispebjerg"):
         assert district in byen.html
     for district in ("Valby", "Amager Øst", "Amager Vest"):
         assert district in syd.html and district not in byen.html
     assert "Hvidovre" in syd.html and "Amager og Hvidovre Hospital" in syd.html
     municipality = get(site, f"/kommuner/101/?dato={ON}")
-    assert {"/klynger/byen/", "/klynger/syd/"} <= municipality.hrefs("/klynger/")
+    assert {f"/klynger/byen/?dato={ON}", f"/klynger/syd/?dato={ON}"} <= municipality.hrefs(
+        "/klynger/")
     assert "101-05" in municipality.html
 
 
@@ -336,8 +345,8 @@ def _seat_date(body_slug_prefix: str) -> str:
 def test_cluster_page_lists_bodies_with_members_and_roles(site: object) -> None:
     on = _seat_date("klynge-syd")
     page = get(site, f"/klynger/syd/?dato={on}")
-    assert {"/organisation/klynge-syd-politisk/", "/organisation/klynge-syd-faglig/"} <= (
-        page.hrefs("/organisation/"))
+    assert {f"/organisation/klynge-syd-politisk/?dato={on}",
+            f"/organisation/klynge-syd-faglig/?dato={on}"} <= page.hrefs("/organisation/")
     members = page.html.split("Organer og medlemmer</h2>")[1]
     assert '<th scope="col">Repræsenterer</th>' in members
     assert "Hvidovre Kommune" in members

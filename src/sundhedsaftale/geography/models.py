@@ -117,6 +117,10 @@ class HealthCluster(Sourced, Dated):
     description = models.TextField(_("description"), blank=True)
     number = models.PositiveIntegerField(_("number"), default=0,
                                          help_text=_("Order in lists."))
+    is_draft = models.BooleanField(
+        _("draft"), default=False,
+        help_text=_("A draft area (e.g. a copied successor structure) is shown to staff only, "
+                    "not on the public pages, until it is published."))
     history = HistoricalRecords()
 
     class Meta:

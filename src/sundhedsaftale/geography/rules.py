@@ -27,3 +27,10 @@ def municipality_edit(user: Any, municipality: Any) -> bool:
         return True
     return municipality is not None and holds_role(
         user, (Role.SECRETARIAT, Role.EDITOR), municipality)
+
+
+@rule("geography.successor.create")
+def successor_create(user: Any, obj: Any) -> bool:
+    """Set up (and publish) the successor structure copied from the areas that end: the
+    regional secretariat only, since it changes every municipality's area."""
+    return _regional(user)

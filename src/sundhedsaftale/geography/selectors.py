@@ -264,8 +264,9 @@ def _areas_of(memberships: list[AreaMembership], totals: AreaTotals) -> list[Clu
     return sorted(areas.values(), key=lambda a: a.municipality.name)
 
 
-def _summary(cluster: HealthCluster, on: datetime.date, totals: AreaTotals) -> ClusterSummary:
-    day = _reference_date(cluster, on)
+def _summary(cluster: HealthCluster, on: datetime.date, totals: AreaTotals,
+             *, strict: bool = False) -> ClusterSummary:
+    day = on if strict else _reference_date(cluster, on)
     valid = [m for m in cluster.all_memberships if m.is_valid_on(day)]
     areas = _areas_of(valid, totals)
     return ClusterSummary(cluster, day, areas, _sum_or_none([a.population for a in areas]),
@@ -293,15 +294,29 @@ def cluster_list(*, on: datetime.date, kind: str | None = None) -> list[ClusterS
     return [_summary(cluster, on, totals) for cluster in clusters]
 
 
-def cluster_detail(*, code: str, on: datetime.date) -> ClusterSummary:
+def areas_in_effect(*, on: datetime.date) -> list[ClusterSummary]:
+    """The published areas of any kind (health clusters, health council areas) whose own period
+    covers `on`, with their memberships valid that day: the structure in effect on `on`, the
+    same answer `municipality_list(on=...)` gives per municipality. Four queries."""
+    clusters = list(
+        HealthCluster.objects.valid_on(on).filter(is_draft=False)
+        .select_related("hospital")
+        .prefetch_related(_all_memberships())
+    )
+    totals = population_totals()
+    return [_summary(cluster, on, totals, strict=True) for cluster in clusters]
+
+
+def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> ClusterSummary:
     """One cluster with hospital, region, areas valid on `on` (moved into the cluster's own
-    period) and population. Raises HealthCluster.DoesNotExist."""
+    period unless `strict`: then no areas outside it) and population.
+    Raises HealthCluster.DoesNotExist."""
     cluster = (
         HealthCluster.objects.select_related("hospital", "region")
         .prefetch_related(_all_memberships())
         .get(code=code)
     )
-    return _summary(cluster, on, population_totals())
+    return _summary(cluster, on, population_totals(), strict=strict)
 
 
 # --- municipalities -------------------------------------------------------------------------
@@ -321,8 +336,12 @@ class MunicipalityRow:
 
 
 def _with_valid_memberships(on: datetime.date, *related: str) -> list[Prefetch]:
-    """Prefetch a municipality's memberships valid on `on`, and its districts' (by code)."""
-    valid = AreaMembership.objects.valid_on(on).select_related(*related)
+    """Prefetch a municipality's memberships valid on `on` in a published area that is in
+    effect then (an area's own period counts too), and its districts' (by code)."""
+    valid = AreaMembership.objects.valid_on(on).filter(
+        Q(cluster__valid_from__isnull=True) | Q(cluster__valid_from__lte=on),
+        Q(cluster__valid_to__isnull=True) | Q(cluster__valid_to__gte=on),
+        cluster__is_draft=False).select_related(*related)
     return [
         Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships"),
         Prefetch("districts", queryset=District.objects.order_by("code").prefetch_related(

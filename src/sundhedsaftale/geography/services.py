@@ -784,3 +784,84 @@ def health_cluster_create(*, by: Any | None, code: str, name: str, kind: str, re
     audit_record(actor=by, action="geography.health_cluster.create", obj=cluster,
                  changes={"code": code, "name": name, "kind": kind})
     return cluster
+
+
+# --- the successor structure (2027: health councils after the health clusters) ---------------
+
+
+class SuccessorError(Exception):
+    """The successor structure cannot be created now; the message says why (in Danish)."""
+
+
+def _successor_code(code: str, taken: set[str]) -> str:
+    base = f"sundhedsraad-{code}"[:46]
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+@service
+def successor_create(*, by: Any | None, today: datetime.date) -> list[HealthCluster]:
+    """Copy the areas that end (and their memberships of municipalities left without an area)
+    into draft health council areas starting the day after. Refused (SuccessorError) when
+    there is no gap within the warning window, or drafts already cover it."""
+    from sundhedsaftale.access.rules import require
+
+    from .transition import structure_gap, successor_name, successor_plan
+
+    require(by, "geography.successor.create")
+    gap = structure_gap(today=today)
+    if gap is None:
+        raise SuccessorError(_("Der mangler ingen struktur de næste dage; intet er oprettet."))
+    if gap.drafts_cover:
+        raise SuccessorError(_("Den efterfølgende struktur findes allerede som udkast."))
+    plan = successor_plan(gap=gap)
+    if not plan:
+        raise SuccessorError(_("Der er ingen struktur at kopiere pr. %(date)s.")
+                             % {"date": gap.last_day.isoformat()})
+    taken = set(HealthCluster.objects.values_list("code", flat=True))
+    note = _("Kopieret fra %(name)s pr. %(date)s som udkast. Sundhedsrådenes geografi er ikke "
+             "fastlagt i platformens kilder; ret områderne, før de offentliggøres.")
+    created: list[HealthCluster] = []
+    for source_cluster, memberships in plan:
+        council = HealthCluster(
+            code=_successor_code(source_cluster.code, taken),
+            name=successor_name(source_cluster),
+            kind=HealthCluster.Kind.HEALTH_COUNCIL, region=source_cluster.region,
+            hospital=source_cluster.hospital, number=source_cluster.number,
+            description=source_cluster.description, valid_from=gap.date, is_draft=True,
+            source=(note % {"name": source_cluster.name,
+                            "date": gap.last_day.isoformat()})[:300],
+            certainty=Certainty.NOT_FOUND)
+        content_save(instance=council, by=by, reason="successor structure")
+        for membership in memberships:
+            content_save(instance=AreaMembership(
+                cluster=council, municipality=membership.municipality,
+                district=membership.district, valid_from=gap.date,
+                source=council.source, certainty=Certainty.NOT_FOUND),
+                by=by, reason="successor structure")
+        created.append(council)
+    audit_record(actor=by, action="geography.successor.create", obj=None, changes={
+        "from": gap.date.isoformat(),
+        "areas": {c.code: c.memberships.count() for c in created}})
+    return created
+
+
+@service
+def successor_publish(*, by: Any | None, clusters: list[HealthCluster]) -> list[HealthCluster]:
+    """Publish draft areas: the public pages show them (and their memberships) from then on."""
+    from sundhedsaftale.access.rules import require
+
+    require(by, "geography.successor.create")
+    published = []
+    for cluster in clusters:
+        if not cluster.is_draft:
+            continue
+        cluster.is_draft = False
+        content_save(instance=cluster, by=by, reason="publish")
+        audit_record(actor=by, action="geography.health_cluster.publish", obj=cluster,
+                     changes={"is_draft": {"before": True, "after": False}})
+        published.append(cluster)
+    return published

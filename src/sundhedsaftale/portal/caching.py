@@ -7,7 +7,8 @@ default, a database or Redis cache in production, see docs/portal.md). The key h
 - the content generation (`portal.generation`): it changes after every commit that changes
   public content, so no worker serves a page from before a publish or a withdrawal;
 - the path, the language and today's date (memberships are dated);
-- only the query parameters the view reads, normalised (`?dato=` as a date, `?format=csv`):
+- only the query parameters the view reads, normalised (`?dato=` as portal.dating reads it,
+  `?format=csv`):
   any other parameter (`/kommuner/?x=1`) gets the same entry, so it cannot bypass the cache.
 
 Logged-in users (who may see drafts) always get a fresh render. A page rendered inside an open
@@ -18,7 +19,6 @@ differ per visitor: they are stored as placeholders and filled in on every hit.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
 from collections.abc import Callable
@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import get_language
 
+from .dating import normalise as dating_normalise
 from .generation import cache_generation
 
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -45,10 +46,9 @@ allow_in_transactions = False
 
 
 def _date_param(value: str) -> str:
-    try:
-        return datetime.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return ""
+    # The same reading as the pages (portal.dating): an invalid date gets its own key part,
+    # never today's entry (its page says the date was not understood, and is not stored).
+    return dating_normalise(value)
 
 
 def _format_param(value: str) -> str:

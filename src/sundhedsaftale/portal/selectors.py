@@ -28,6 +28,7 @@ from sundhedsaftale.geography.selectors import (
     DistrictRow,
     MunicipalityRow,
     PopulationTable,
+    areas_in_effect,
     cluster_detail,
     cluster_list,
     municipality_detail,
@@ -36,7 +37,8 @@ from sundhedsaftale.geography.selectors import (
 )
 
 __all__ = [
-    "ClusterPage", "MunicipalityPage", "MunicipalityRow", "agreement_current", "body_groups",
+    "ClusterPage", "MunicipalityPage", "MunicipalityRow", "agreement_current", "areas_in_effect",
+    "body_groups",
     "cluster_list", "cluster_page", "last_changed", "municipality_list", "municipality_page",
 ]
 
@@ -77,8 +79,9 @@ def _current_members(on: datetime.date) -> Prefetch:
 
 
 def cluster_page(*, code: str, on: datetime.date) -> ClusterPage:
-    """One cluster: hospital, areas valid on the date, bodies with members, population."""
-    summary = cluster_detail(code=code, on=on)
+    """One cluster: hospital, areas valid on the date (none when the cluster itself is not in
+    effect then: the page says so), bodies with members, population."""
+    summary = cluster_detail(code=code, on=on, strict=True)
     bodies = list(
         Body.objects.filter(cluster=summary.cluster).order_by("number", "name")
         .prefetch_related(_current_members(summary.on))

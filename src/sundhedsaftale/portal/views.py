@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, FocusArea, Goal
 from sundhedsaftale.agreements.selectors import (
     agreement_get_for_user,
@@ -30,6 +31,7 @@ from sundhedsaftale.geography.models import HealthCluster, Municipality
 from . import search as portal_search
 from . import selectors
 from .caching import public_page
+from .dating import dating
 
 # Where visitors report accessibility problems; a deployment sets PORTAL_CONTACT_EMAIL.
 DEFAULT_CONTACT_EMAIL = "sundhedsaftale@regionh.example"
@@ -37,14 +39,15 @@ ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 22)
 
 
 def reference_date(request: HttpRequest) -> datetime.date:
-    """The date the geography is shown for: ?dato=YYYY-MM-DD, else today."""
-    raw = request.GET.get("dato", "").strip()
-    if raw:
-        try:
-            return datetime.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    return timezone.localdate()
+    """The date the geography is shown for (portal.dating: ?dato=YYYY-MM-DD, else today)."""
+    return dating(request).on
+
+
+def _dated(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    """Render a dated page: the date in effect (and an invalid ?dato= message) on top, status
+    400 for an invalid date (see portal.dating)."""
+    when = dating(request)
+    return render(request, template, {**context, "dating": when}, status=when.status)
 
 
 @require_safe
@@ -149,8 +152,8 @@ def goal_detail(request: HttpRequest, slug: str, goal_slug: str) -> HttpResponse
 @public_page(params=("dato", "format"))
 def cluster_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
-    clusters = selectors.cluster_list(on=on)
-    if request.GET.get("format") == "csv":
+    clusters = selectors.areas_in_effect(on=on)
+    if request.GET.get("format") == "csv" and not dating(request).invalid:
         return csv_response(f"sundhedsklynger-{on.isoformat()}.csv", [
             ["kode", "klynge", "akuthospital", "kommuner", "bydele", "befolkning"],
             *([
@@ -162,8 +165,10 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
                 "" if item.population is None else item.population,
             ] for item in clusters),
         ])
-    return render(request, "portal/cluster_list.html", {
+    return _dated(request, "portal/cluster_list.html", {
         "section": "clusters", "clusters": clusters, "on": on,
+        "has_councils": any(c.cluster.kind == HealthCluster.Kind.HEALTH_COUNCIL
+                            for c in clusters),
     })
 
 
@@ -174,8 +179,12 @@ def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
         page = selectors.cluster_page(code=code, on=reference_date(request))
     except HealthCluster.DoesNotExist:
         raise Http404(_("Sundhedsklyngen findes ikke.")) from None
-    return render(request, "portal/cluster_detail.html", {
-        "section": "clusters", "page": page, "cluster": page.summary.cluster,
+    cluster = page.summary.cluster
+    if cluster.is_draft and not can(request.user, "geography.edit"):
+        raise Http404(_("Sundhedsklyngen findes ikke."))
+    return _dated(request, "portal/cluster_detail.html", {
+        "section": "clusters", "page": page, "cluster": cluster,
+        "in_effect": cluster.is_valid_on(page.summary.on),
     })
 
 
@@ -187,17 +196,21 @@ CSV_COLUMNS: list[object] = ["kode", "kommune", "sundhedsklynger", "befolkning"]
 def municipality_list(request: HttpRequest) -> HttpResponse:
     on = reference_date(request)
     rows = selectors.municipality_list(on=on)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not dating(request).invalid:
         return _municipality_csv(rows, on)
-    return render(request, "portal/municipality_list.html", {
+    return _dated(request, "portal/municipality_list.html", {
         "section": "municipalities", "rows": rows, "on": on,
         "total": sum(r.population or 0 for r in rows),
+        "any_cluster": any(r.clusters for r in rows),
     })
 
 
 @require_safe
 @public_page(params=("dato",))
 def municipality_csv(request: HttpRequest) -> HttpResponse:
+    if dating(request).invalid:
+        return HttpResponse(_("Datoen (?dato=) er ikke en gyldig dato. Skriv den som ÅÅÅÅ-MM-DD."),
+                            status=400, content_type="text/plain; charset=utf-8")
     on = reference_date(request)
     return _municipality_csv(selectors.municipality_list(on=on), on)
 
@@ -218,7 +231,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
         page = selectors.municipality_page(code=code, on=reference_date(request))
     except Municipality.DoesNotExist:
         raise Http404(_("Kommunen findes ikke.")) from None
-    return render(request, "portal/municipality_detail.html", {
+    return _dated(request, "portal/municipality_detail.html", {
         "section": "municipalities", "page": page, "municipality": page.municipality,
     })
 
@@ -226,7 +239,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 @public_page(params=("dato",))
 def body_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/body_list.html", {
+    return _dated(request, "portal/body_list.html", {
         "section": "bodies", "groups": selectors.body_groups(on=reference_date(request)),
     })
 
@@ -238,7 +251,7 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         body = body_detail_selector(slug=slug, on=reference_date(request))
     except Body.DoesNotExist:
         raise Http404(_("Organet findes ikke.")) from None
-    return render(request, "portal/body_detail.html", {"section": "bodies", "body": body})
+    return _dated(request, "portal/body_detail.html", {"section": "bodies", "body": body})
 
 
 @require_safe
