@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("sundhedsaftale.hearings.urls")),
     path("", include("sundhedsaftale.meetings.urls")),
     path("", include("sundhedsaftale.followup.urls")),
+    path("", include("sundhedsaftale.outreach.urls")),
     path("", include("sundhedsaftale.portal.urls")),
 ]
