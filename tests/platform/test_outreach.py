@@ -173,6 +173,8 @@ def test_contact_page_in_english(site: Any) -> None:
     html = site.get("/kontakt/").content.decode()
     assert "<h1>Contact</h1>" in html
     assert "Telefontid" not in html and "Phone hours" in html
+    # The secretariats' Danish names are marked as Danish for screen readers.
+    assert '<h2 id="kontakt-sekretariatet-for-sundhedsaftalen" lang="da">' in html
 
 
 def test_a_contact_point_belongs_to_exactly_one_organisation_and_has_a_way_to_reach_it(
