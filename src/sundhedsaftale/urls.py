@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("sundhedsaftale.meetings.urls")),
     path("", include("sundhedsaftale.followup.urls")),
     path("", include("sundhedsaftale.responsibilities.urls")),
+    path("", include("sundhedsaftale.outreach.urls")),
     path("", include("sundhedsaftale.portal.urls")),
 ]

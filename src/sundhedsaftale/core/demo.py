@@ -27,6 +27,7 @@ DATA_FILES = [
     PACKAGE / "geography" / "data" / "geography.toml",
     PACKAGE / "bodies" / "data" / "bodies.toml",
     PACKAGE / "agreements" / "data" / "agreements.toml",
+    PACKAGE / "outreach" / "data" / "outreach.toml",
 ]
 POPULATION_FILE = PACKAGE / "geography" / "data" / "folk1a_demo.csv"
 
@@ -52,6 +53,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "followup_source": ("agreements.FollowUpSource", ("agreement", "number")),
     "annex": ("agreements.Annex", ("slug",)),
     "agreement_annex": ("agreements.AgreementAnnex", ("agreement", "annex")),
+    "contact_point": ("outreach.ContactPoint", ("slug",)),
+    "citizen_page": ("outreach.CitizenPage", ("focus_area",)),
 }
 
 

@@ -219,7 +219,7 @@ def login_lockout_record(*, username: str, ip_address: str) -> None:
 
 SECRETARIAT_GROUP = "Sekretariat"
 READER_GROUP = "Læser"
-CONTENT_APPS = ("geography", "bodies", "agreements", "access", "responsibilities")
+CONTENT_APPS = ("geography", "bodies", "agreements", "access", "responsibilities", "outreach")
 
 
 def groups_ensure() -> dict[str, Any]:

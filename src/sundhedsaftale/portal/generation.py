@@ -26,7 +26,7 @@ from .models import ContentGeneration
 _ROW = 1
 # Content that public pages show. Population counts are bulk-written by their import service,
 # which bumps once itself.
-CONTENT_APPS = ("agreements", "bodies", "geography")
+CONTENT_APPS = ("agreements", "bodies", "geography", "outreach")
 NOT_CONTENT = {"populationcount", "areapopulation"}
 
 
