@@ -156,10 +156,29 @@ class FocusAreaAdmin(ContentAdmin):
     inlines = [FocusAreaGoalInline]
 
 
+def label_with_agreement(field: Any, agreement_id: int | None = None) -> None:
+    """Choices of a focus area / vision / goal field named with their agreement ("Vision …
+    (Sundhedsaftale 2024-2027)"), ordered by agreement; only one agreement's when known."""
+    queryset = field.queryset.select_related("agreement").order_by(
+        "-agreement__period_start", "number", "pk")
+    if agreement_id is not None:
+        queryset = queryset.filter(agreement_id=agreement_id)
+    field.queryset = queryset
+    field.label_from_instance = lambda obj: f"{obj} ({obj.agreement})"
+
+
 class GoalAdminForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ("focus_area", "vision", "number", "title", "slug", "summary")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A goal stays in its agreement: an existing goal is offered that agreement's parents.
+        agreement_id = self.instance.agreement_id if self.instance.pk else None
+        for name in ("focus_area", "vision"):
+            if name in self.fields:
+                label_with_agreement(self.fields[name], agreement_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -191,6 +210,12 @@ class GoalAdmin(ContentAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ContentAdmin):
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "goal" and field is not None:
+            label_with_agreement(field)
+        return field
+
     list_display = ("title", "goal", "status", "owner_body", "owner_cluster", "start_date",
                     "end_date", "is_demo")
     list_filter = ("status", "is_demo", "owner_cluster", "goal__agreement")
