@@ -28,6 +28,17 @@ from .models import (
 from .services import agreement_status_set
 
 
+class PublishedPartsInline:
+    """Parts of a published agreement cannot be deleted from its form (only withdrawn)."""
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        from sundhedsaftale.core.services import deletion_refusal
+
+        if obj is not None and deletion_refusal(obj):
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
 @admin.register(LegalRegime)
 class LegalRegimeAdmin(ContentAdmin):
     list_display = ("short_name", "code", "valid_from", "valid_to", "certainty")
@@ -36,7 +47,7 @@ class LegalRegimeAdmin(ContentAdmin):
                                     "valid_to")}), SOURCE_FIELDSET)
 
 
-class VisionInline(admin.TabularInline):
+class VisionInline(PublishedPartsInline, admin.TabularInline):
     model = Vision
     extra = 0
     fields = ("number", "title", "slug")
@@ -44,14 +55,14 @@ class VisionInline(admin.TabularInline):
     show_change_link = True
 
 
-class PrincipleInline(admin.TabularInline):
+class PrincipleInline(PublishedPartsInline, admin.TabularInline):
     model = Principle
     extra = 0
     fields = ("number", "title", "summary")
     show_change_link = True
 
 
-class FocusAreaInline(admin.TabularInline):
+class FocusAreaInline(PublishedPartsInline, admin.TabularInline):
     model = FocusArea
     extra = 0
     fields = ("number", "title", "slug")
@@ -59,13 +70,13 @@ class FocusAreaInline(admin.TabularInline):
     show_change_link = True
 
 
-class FollowUpSourceInline(admin.TabularInline):
+class FollowUpSourceInline(PublishedPartsInline, admin.TabularInline):
     model = FollowUpSource
     extra = 0
     fields = ("number", "title", "url")
 
 
-class AgreementAnnexInline(admin.TabularInline):
+class AgreementAnnexInline(PublishedPartsInline, admin.TabularInline):
     model = AgreementAnnex
     fk_name = "agreement"
     extra = 0
@@ -115,7 +126,7 @@ class AgreementAdmin(ContentAdmin):
     )
 
 
-class GoalInline(admin.StackedInline):
+class GoalInline(PublishedPartsInline, admin.StackedInline):
     model = Goal
     extra = 0
     fields = ("number", "title", "slug", "summary")
@@ -189,7 +200,7 @@ class GoalAdminForm(forms.ModelForm):
         return data
 
 
-class InitiativeInline(admin.TabularInline):
+class InitiativeInline(PublishedPartsInline, admin.TabularInline):
     model = Initiative
     extra = 0
     fields = ("number", "title", "status", "owner_body", "owner_cluster", "start_date",

@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .concurrency import FORM_FIELD, StaleVersionError, version_conflicts, version_token
-from .services import content_delete, content_form_save, content_revert
+from .services import content_delete, content_form_save, content_revert, deletion_refusal
 
 admin.site.site_header = _("Health agreement administration")
 admin.site.site_title = _("Health agreement")
@@ -104,6 +104,48 @@ class ServiceAdminMixin:
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_service(instance=obj, by=request.user)
+
+    # -- deleting: who may (the app's "<app>.delete" rule) and what (never published material)
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        from sundhedsaftale.access.rules import can
+
+        if super().has_delete_permission(request, obj):  # type: ignore[misc]
+            return True
+        # The role only; whether this object may go is said on the delete page itself.
+        return can(request.user, f"{self.opts.app_label}.delete", None)  # type: ignore[attr-defined]
+
+    def delete_view(self, request: HttpRequest, object_id: str,
+                    extra_context: dict[str, Any] | None = None) -> Any:
+        """Published material is refused with a clear message on its change page."""
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        refusal = deletion_refusal(obj) if obj is not None else None
+        if refusal:
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            messages.error(request, refusal)
+            opts = self.opts  # type: ignore[attr-defined]
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                    args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        """The changelist's "delete selected" refuses the whole choice, with the reasons, when
+        any of it is published material (nothing is deleted then)."""
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if "delete_selected" in actions:
+            func, name, description = actions["delete_selected"]
+
+            def guarded(modeladmin: Any, request: HttpRequest, queryset: Any) -> Any:
+                refusals = [r for r in (deletion_refusal(obj) for obj in queryset) if r]
+                if refusals:
+                    for refusal in refusals:
+                        modeladmin.message_user(request, refusal, messages.ERROR)
+                    return None
+                return func(modeladmin, request, queryset)
+
+            actions["delete_selected"] = (guarded, name, description)
+        return actions
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict[str, Any] | None = None) -> Any:

@@ -27,3 +27,9 @@ def municipality_edit(user: Any, municipality: Any) -> bool:
         return True
     return municipality is not None and holds_role(
         user, (Role.SECRETARIAT, Role.EDITOR), municipality)
+
+
+@rule("geography.delete")
+def delete(user: Any, obj: Any) -> bool:
+    """Deleting a mistaken row (a membership, a district): the regional secretariat."""
+    return _regional(user)
