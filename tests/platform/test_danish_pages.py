@@ -278,3 +278,19 @@ def test_goal_form_labels_parents_with_their_agreement_and_links_to_the_page(
     assert "Vis på siden" in page
     assert 'href="/admin/r/' in page  # Django's view-on-site redirect to the page
     assert client.get(goal.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_submission_package_names_the_parties_officially(demo) -> None:
+    import datetime
+
+    from sundhedsaftale.agreements.models import AgreementVersion
+    from sundhedsaftale.agreements.package import package_metadata
+
+    version = next(v for v in AgreementVersion.objects.all()
+                   if "København" in v.snapshot.get("agreement", {}).get(
+                       "party_municipalities", []))
+    meta = package_metadata(version=version, compared_with=None,
+                            submitted_on=datetime.date(2026, 1, 1))
+    assert "Københavns Kommune" in meta["parties"]
+    assert "København" not in meta["parties"] and "København Kommune" not in meta["parties"]
