@@ -297,3 +297,27 @@ def test_submission_package_names_the_parties_officially(demo) -> None:
                             submitted_on=datetime.date(2026, 1, 1))
     assert "Københavns Kommune" in meta["parties"]
     assert "København" not in meta["parties"] and "København Kommune" not in meta["parties"]
+
+
+@pytest.mark.django_db
+def test_data_migration_fills_official_names_and_the_danish_source(demo) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from sundhedsaftale.core.guard import writes_unguarded
+    from sundhedsaftale.geography.models import AreaPopulation
+
+    migration = importlib.import_module(
+        "sundhedsaftale.geography.migrations.0006_official_names_danish_population_source")
+    Municipality.objects.filter(code__in=["101", "400", "147"]).update(official_name="")
+    AreaPopulation.objects.filter(pk=AreaPopulation.objects.first().pk).update(
+        source=migration.OLD_DEMO_SOURCE)
+    with writes_unguarded():
+        migration.fill(apps, None)
+        migration.danish_source(apps, None)
+    names = dict(Municipality.objects.filter(code__in=["101", "400", "147"]).values_list(
+        "code", "official_name"))
+    assert names == {"101": "Københavns Kommune", "400": "Bornholms Regionskommune",
+                     "147": "Frederiksberg Kommune"}
+    assert not AreaPopulation.objects.filter(source=migration.OLD_DEMO_SOURCE).exists()
