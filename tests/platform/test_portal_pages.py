@@ -379,10 +379,13 @@ def test_municipality_list_downloads_as_csv(site: object, url: str) -> None:
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = _csv_rows(response.content)
-    assert rows[0] == ["kode", "kommune", "sundhedsklynger", "befolkning"]
+    assert rows[0] == ["kode", "kommune", "sundhedsklynger", "befolkning", "officielt navn"]
     assert len(rows) == 30
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code["101"][1] == "København"
+    assert by_code["101"][4] == "Københavns Kommune"
+    assert by_code["400"][4] == "Bornholms Regionskommune"
+    assert by_code["147"][4] == "Frederiksberg Kommune"
     assert "Byen" in by_code["101"][2] and "Syd" in by_code["101"][2]
     assert by_code["147"][3] == "104664"
 

@@ -29,6 +29,17 @@ from .models import (
 from .services import agreement_status_set
 
 
+class PublishedPartsInline:
+    """Parts of a published agreement cannot be deleted from its form (only withdrawn)."""
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        from sundhedsaftale.core.services import deletion_refusal
+
+        if obj is not None and deletion_refusal(obj):
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
 @admin.register(LegalRegime)
 class LegalRegimeAdmin(ContentAdmin):
     list_display = ("short_name", "code", "valid_from", "valid_to", "certainty")
@@ -37,7 +48,7 @@ class LegalRegimeAdmin(ContentAdmin):
                                     "valid_to")}), SOURCE_FIELDSET)
 
 
-class VisionInline(admin.TabularInline):
+class VisionInline(PublishedPartsInline, admin.TabularInline):
     model = Vision
     extra = 0
     fields = ("number", "title", "slug")
@@ -45,14 +56,14 @@ class VisionInline(admin.TabularInline):
     show_change_link = True
 
 
-class PrincipleInline(admin.TabularInline):
+class PrincipleInline(PublishedPartsInline, admin.TabularInline):
     model = Principle
     extra = 0
     fields = ("number", "title", "summary")
     show_change_link = True
 
 
-class FocusAreaInline(admin.TabularInline):
+class FocusAreaInline(PublishedPartsInline, admin.TabularInline):
     model = FocusArea
     extra = 0
     fields = ("number", "title", "slug")
@@ -60,13 +71,13 @@ class FocusAreaInline(admin.TabularInline):
     show_change_link = True
 
 
-class FollowUpSourceInline(admin.TabularInline):
+class FollowUpSourceInline(PublishedPartsInline, admin.TabularInline):
     model = FollowUpSource
     extra = 0
     fields = ("number", "title", "url")
 
 
-class AgreementAnnexInline(admin.TabularInline):
+class AgreementAnnexInline(PublishedPartsInline, admin.TabularInline):
     model = AgreementAnnex
     fk_name = "agreement"
     extra = 0
@@ -116,7 +127,7 @@ class AgreementAdmin(ContentAdmin):
     )
 
 
-class GoalInline(admin.StackedInline):
+class GoalInline(PublishedPartsInline, admin.StackedInline):
     model = Goal
     extra = 0
     fields = ("number", "title", "slug", "summary")
@@ -157,10 +168,29 @@ class FocusAreaAdmin(ContentAdmin):
     inlines = [FocusAreaGoalInline]
 
 
+def label_with_agreement(field: Any, agreement_id: int | None = None) -> None:
+    """Choices of a focus area / vision / goal field named with their agreement ("Vision …
+    (Sundhedsaftale 2024-2027)"), ordered by agreement; only one agreement's when known."""
+    queryset = field.queryset.select_related("agreement").order_by(
+        "-agreement__period_start", "number", "pk")
+    if agreement_id is not None:
+        queryset = queryset.filter(agreement_id=agreement_id)
+    field.queryset = queryset
+    field.label_from_instance = lambda obj: f"{obj} ({obj.agreement})"
+
+
 class GoalAdminForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ("focus_area", "vision", "number", "title", "slug", "summary")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A goal stays in its agreement: an existing goal is offered that agreement's parents.
+        agreement_id = self.instance.agreement_id if self.instance.pk else None
+        for name in ("focus_area", "vision"):
+            if name in self.fields:
+                label_with_agreement(self.fields[name], agreement_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -171,7 +201,7 @@ class GoalAdminForm(forms.ModelForm):
         return data
 
 
-class InitiativeInline(admin.TabularInline):
+class InitiativeInline(PublishedPartsInline, admin.TabularInline):
     model = Initiative
     extra = 0
     fields = ("number", "title", "status", "owner_body", "owner_cluster", "start_date",
@@ -192,6 +222,12 @@ class GoalAdmin(ContentAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ContentAdmin):
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "goal" and field is not None:
+            label_with_agreement(field)
+        return field
+
     list_display = ("title", "goal", "status", "owner_body", "owner_cluster", "start_date",
                     "end_date", "is_demo")
     list_filter = ("status", "is_demo", "owner_cluster", "goal__agreement")

@@ -8,4 +8,10 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
+        from sundhedsaftale.core.services import DELETION_REFUSALS
+
         from . import rules  # noqa: F401  (registers the permission rules)
+        from .deletion import deletion_refusal
+
+        if deletion_refusal not in DELETION_REFUSALS:
+            DELETION_REFUSALS.append(deletion_refusal)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,6 +102,10 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """The public page ("Vis på siden" in the admin); drafts are not shown there."""
+        return reverse("portal:agreement_detail", args=[self.slug])
+
     @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES
@@ -166,6 +171,9 @@ class FocusArea(SlugFilled, AgreementPart):
 
     slug_from = ("title",)
 
+    def get_absolute_url(self) -> str:
+        return reverse("portal:focus_area_detail", args=[self.agreement.slug, self.slug])
+
 
 class Goal(SlugFilled, AgreementPart):
     """A goal under exactly one parent: a focus area or a vision (enforced in the database).
@@ -199,6 +207,9 @@ class Goal(SlugFilled, AgreementPart):
     @property
     def parent(self) -> FocusArea | Vision | None:
         return self.focus_area or self.vision
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:goal_detail", args=[self.agreement.slug, self.slug])
 
     def clean(self) -> None:
         super().clean()

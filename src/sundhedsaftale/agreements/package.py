@@ -21,8 +21,14 @@ def package_metadata(*, version: AgreementVersion, compared_with: AgreementVersi
 
     snap = version.snapshot.get("agreement", {})
     agreement = version.agreement
-    parties = ([snap["party_region"]] if snap.get("party_region") else []) + list(
-        snap.get("party_municipalities", []))
+    # The snapshot names municipalities briefly ("København"); the package names the parties
+    # officially ("Københavns Kommune").
+    from sundhedsaftale.geography.models import Municipality
+
+    names = list(snap.get("party_municipalities", []))
+    official = {m.name: m.full_name for m in Municipality.objects.filter(name__in=names)}
+    parties = ([snap["party_region"]] if snap.get("party_region") else []) + [
+        official.get(name, name) for name in names]
     deadline = submission_deadline(regime=agreement.regime,
                                    election_period_start=version.election_period_start)
     changes = change_list(compared_with, version) if compared_with else None

@@ -83,6 +83,17 @@ def edit(user: Any, obj: Any) -> bool:
         user, (Role.SECRETARIAT, Role.EDITOR))
 
 
+@rule("agreements.delete")
+def delete(user: Any, obj: Any) -> bool:
+    """Deleting a draft agreement or a part of one (a mistake): the secretariat; never
+    published material (agreements.deletion), which can only be withdrawn."""
+    if not (user.has_perm("agreements.change_agreement") or region_role(user, Role.SECRETARIAT)):
+        return False
+    from .deletion import deletion_refusal
+
+    return obj is None or deletion_refusal(obj) is None
+
+
 @rule("agreements.publish")
 def publish(user: Any, obj: Any) -> bool:
     """Moving an approved agreement to published or archived: the secretariat only."""

@@ -82,7 +82,23 @@ class Body(SlugFilled, Sourced, Dated):
         verbose_name_plural = _("bodies")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name with its abbreviation in brackets ("Sundhedskoordinationsudvalget (SKU)").
+
+        A short name that is itself bracketed ("Byen (politisk)") is not added: the full name
+        already says it, and brackets inside brackets read badly."""
+        short = self.short_name.strip()
+        if not short or "(" in short or short in self.name:
+            return self.name
+        return f"{self.name} ({short})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("portal:body_detail", args=[self.slug])
 
     slug_from = ("short_name", "name")
 
@@ -113,4 +129,4 @@ class Membership(Dated):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.person_name}, {self.get_role_display()} ({self.body.short_name or self.body.name})"
+        return f"{self.person_name}, {self.get_role_display()} – {self.body.name}"

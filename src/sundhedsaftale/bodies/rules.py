@@ -17,3 +17,9 @@ def edit(user: Any, body: Any) -> bool:
     if user.has_perm("bodies.change_body") or region_role(user, Role.SECRETARIAT):
         return True
     return body is not None and holds_role(user, Role.SECRETARIAT, body)
+
+
+@rule("bodies.delete")
+def delete(user: Any, obj: Any) -> bool:
+    """Deleting a mistaken body or membership: the regional secretariat."""
+    return user.has_perm("bodies.change_body") or region_role(user, Role.SECRETARIAT)

@@ -12,6 +12,7 @@ core.concurrency); a save from a stale form is refused with what changed meanwhi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin, messages
@@ -20,9 +21,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .concurrency import FORM_FIELD, StaleVersionError, version_conflicts, version_token
-from .services import content_delete, content_form_save, content_revert
+from .services import content_delete, content_form_save, content_revert, deletion_refusal
 
 admin.site.site_header = _("Health agreement administration")
 admin.site.site_title = _("Health agreement")
@@ -103,6 +105,48 @@ class ServiceAdminMixin:
         for obj in queryset:
             self.delete_service(instance=obj, by=request.user)
 
+    # -- deleting: who may (the app's "<app>.delete" rule) and what (never published material)
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        from sundhedsaftale.access.rules import can
+
+        if super().has_delete_permission(request, obj):  # type: ignore[misc]
+            return True
+        # The role only; whether this object may go is said on the delete page itself.
+        return can(request.user, f"{self.opts.app_label}.delete", None)  # type: ignore[attr-defined]
+
+    def delete_view(self, request: HttpRequest, object_id: str,
+                    extra_context: dict[str, Any] | None = None) -> Any:
+        """Published material is refused with a clear message on its change page."""
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        refusal = deletion_refusal(obj) if obj is not None else None
+        if refusal:
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            messages.error(request, refusal)
+            opts = self.opts  # type: ignore[attr-defined]
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                    args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        """The changelist's "delete selected" refuses the whole choice, with the reasons, when
+        any of it is published material (nothing is deleted then)."""
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if "delete_selected" in actions:
+            func, name, description = actions["delete_selected"]
+
+            def guarded(modeladmin: Any, request: HttpRequest, queryset: Any) -> Any:
+                refusals = [r for r in (deletion_refusal(obj) for obj in queryset) if r]
+                if refusals:
+                    for refusal in refusals:
+                        modeladmin.message_user(request, refusal, messages.ERROR)
+                    return None
+                return func(modeladmin, request, queryset)
+
+            actions["delete_selected"] = (guarded, name, description)
+        return actions
+
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict[str, Any] | None = None) -> Any:
         """GET shows a historical version; POST (revert) needs the change permission."""
@@ -128,8 +172,91 @@ class ServiceAdminMixin:
             return redirect(request.path)
 
 
-class ContentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
-    """The admin of content with history: writes through services, with history pages."""
+class FullValueHistoryHelper(HistoricalRecordContextHelper):
+    """History diffs with whole values (simple-history shortens them to 100 characters with
+    "[...]" in the middle), an empty value shown as "–" instead of "None", yes/no in the page's
+    language and dates in its format."""
+
+    def stringify_delta_change_values(self, change: Any, old: Any, new: Any) -> tuple[Any, Any]:
+        return display_value(old), display_value(new)
+
+
+def display_value(value: Any) -> str:
+    """A stored value as staff read it: "–" for nothing, "ja"/"nej", dates localised, lists
+    joined; escaped."""
+    import datetime
+
+    from django.utils.formats import date_format
+    from django.utils.html import conditional_escape
+
+    if value is None or value == "" or value == [] or getattr(value, "pk", True) is None:
+        return "–"  # nothing, or a foreign key that was empty (simple-history's pk=None)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime.datetime):
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(value, list):
+        return conditional_escape(", ".join(str(item) for item in value))
+    return conditional_escape(str(value))
+
+
+# "Add another ..." under an inline, with the noun's gender right in Danish ("et princip",
+# "en vision"); Django's one string ("Tilføj endnu en %(verbose_name)s") cannot know it.
+ADD_ANOTHER: dict[str, Any] = {
+    "agreements.vision": _("Add another vision"),
+    "agreements.principle": _("Add another principle"),
+    "agreements.focusarea": _("Add another focus area"),
+    "agreements.goal": _("Add another goal"),
+    "agreements.initiative": _("Add another initiative"),
+    "agreements.followupsource": _("Add another follow-up source"),
+    "agreements.agreementannex": _("Add another annex"),
+    "agreements.versionevent": _("Add another event"),
+    "geography.district": _("Add another district"),
+    "geography.areamembership": _("Add another cluster membership"),
+    "bodies.membership": _("Add another membership"),
+}
+
+
+def add_another_text(model: type) -> str:
+    label = model._meta.label_lower
+    if label in ADD_ANOTHER:
+        return str(ADD_ANOTHER[label])
+    from django.utils.translation import gettext
+
+    return gettext("Add another %(verbose_name)s") % {"verbose_name": model._meta.verbose_name}
+
+
+class DanishInlinesMixin:
+    """Inline formsets whose "add another" button names the noun with its right gender."""
+
+    def get_inline_formsets(self, request: HttpRequest, formsets: Any, inline_instances: Any,
+                            obj: Any = None) -> Any:
+        result = super().get_inline_formsets(  # type: ignore[misc]
+            request, formsets, inline_instances, obj)
+        for inline_admin_formset in result:
+            original = inline_admin_formset.inline_formset_data
+            text = add_another_text(inline_admin_formset.opts.model)
+
+            def data(original: Any = original, text: str = text) -> str:
+                payload = json.loads(original())
+                payload["options"]["addText"] = text
+                return json.dumps(payload)
+
+            inline_admin_formset.inline_formset_data = data
+        return result
+
+
+class ContentAdmin(DanishInlinesMixin, ServiceAdminMixin, SimpleHistoryAdmin):
+    """The admin of content with history: writes through services, with history pages that
+    show whole values, and a "Vis på siden" link for models with a public page."""
+
+    object_history_list_template = "admin/core/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request: HttpRequest,
+                                             historical_record: Any) -> Any:
+        return FullValueHistoryHelper(self.model, historical_record)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -146,7 +273,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ServiceModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ServiceModelAdmin(DanishInlinesMixin, ServiceAdminMixin, admin.ModelAdmin):
     """The admin of a model without history: writes through services."""
 
 

@@ -193,16 +193,65 @@ def content_revert(*, form: Any, by: Any | None, history_id: int | str,
     return instance
 
 
+# Apps register why an object may not be deleted (published material can only be withdrawn):
+# functions instance -> a sentence for staff, or None. See agreements.deletion.
+DELETION_REFUSALS: list[Callable[[models.Model], str | None]] = []
+
+
+def deletion_refusal(instance: models.Model) -> str | None:
+    """Why `instance` may not be deleted whoever asks (a Danish sentence), or None."""
+    for check in DELETION_REFUSALS:
+        reason = check(instance)
+        if reason:
+            return reason
+    return None
+
+
+def _require_delete(by: Any | None, instance: models.Model) -> None:
+    """The model's delete permission, or the app's delete rule ("<app>.delete", e.g. the
+    secretariat deleting a draft agreement's parts)."""
+    from django.contrib.auth import get_permission_codename
+    from django.core.exceptions import PermissionDenied
+
+    from sundhedsaftale.access.rules import can
+
+    if by is None:
+        return
+    codename = get_permission_codename("delete", instance._meta)
+    if by.has_perm(f"{instance._meta.app_label}.{codename}"):
+        return
+    if can(by, f"{instance._meta.app_label}.delete", instance):
+        return
+    raise PermissionDenied(f"{instance._meta.label}: delete")
+
+
 @service
 def content_delete(*, instance: models.Model, by: Any | None, reason: str = "") -> None:
-    """Delete an object (its history keeps the last version), audited."""
+    """Delete an object (its history keeps the last version), audited.
+
+    Refused with a ValidationError (a Danish sentence, nothing deleted, no audit entry) when
+    the object is published material (see `deletion_refusal`) or other rows still point to
+    it; PermissionDenied without the model's delete permission or the app's delete rule."""
+    from django.core.exceptions import ValidationError
+    from django.db.models.deletion import ProtectedError, RestrictedError
+    from django.utils.translation import gettext as _
+
     from .audit import audit_record
 
-    _require_perm(by, instance, "delete")
+    refusal = deletion_refusal(instance)
+    if refusal:
+        raise ValidationError(refusal)
+    _require_delete(by, instance)
     if hasattr(type(instance), "history"):
         instance._history_user = by  # type: ignore[attr-defined]
     audit_record(actor=by, action=_action(instance, "delete"), obj=instance, note=reason)
-    instance.delete()
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (ProtectedError, RestrictedError):
+        raise ValidationError(
+            _("»%(object)s« kan ikke slettes, fordi andre oplysninger henviser til den. "
+              "Fjern dem først.") % {"object": instance}) from None
 
 
 @service

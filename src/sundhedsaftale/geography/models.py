@@ -40,6 +40,9 @@ class Municipality(SlugFilled, Sourced):
     code = models.CharField(_("code"), max_length=10, unique=True,
                             help_text=_("Official three-digit municipality code, e.g. 101."))
     name = models.CharField(_("name"), max_length=200)
+    official_name = models.CharField(
+        _("official name"), max_length=200, blank=True,
+        help_text=_("The name in full, e.g. Københavns Kommune or Bornholms Regionskommune."))
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities",
                                verbose_name=_("region"))
@@ -52,6 +55,16 @@ class Municipality(SlugFilled, Sourced):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def full_name(self) -> str:
+        """The official name ("Københavns Kommune"); a plain "<name> Kommune" when not set."""
+        return self.official_name or f"{self.name} Kommune"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("portal:municipality_detail", args=[self.code])
 
 
 class District(SlugFilled, Sourced):
@@ -134,6 +147,11 @@ class HealthCluster(Sourced, Dated):
     @property
     def slug(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("portal:cluster_detail", args=[self.code])
 
 
 class AreaMembership(Sourced, Dated):

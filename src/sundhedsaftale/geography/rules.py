@@ -34,3 +34,9 @@ def successor_create(user: Any, obj: Any) -> bool:
     """Set up (and publish) the successor structure copied from the areas that end: the
     regional secretariat only, since it changes every municipality's area."""
     return _regional(user)
+
+
+@rule("geography.delete")
+def delete(user: Any, obj: Any) -> bool:
+    """Deleting a mistaken row (a membership, a district): the regional secretariat."""
+    return _regional(user)

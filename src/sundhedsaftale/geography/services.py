@@ -136,8 +136,10 @@ def _area_lookup() -> tuple[dict[str, Area], dict[Area, str]]:
             lookup[_normalise(key)] = ("region", region.pk)
     for municipality in Municipality.objects.all():
         names[("municipality", municipality.pk)] = municipality.name
-        for key in (municipality.code, municipality.name, f"{municipality.name} Kommune"):
-            lookup[_normalise(key)] = ("municipality", municipality.pk)
+        for key in (municipality.code, municipality.name, f"{municipality.name} Kommune",
+                    municipality.official_name):
+            if key:
+                lookup[_normalise(key)] = ("municipality", municipality.pk)
     for district in District.objects.select_related("municipality"):
         names[("district", district.pk)] = f"{district.municipality.name} - {district.name}"
         for key in (district.code, f"{district.municipality.name} - {district.name}",

@@ -188,7 +188,8 @@ def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-CSV_COLUMNS: list[object] = ["kode", "kommune", "sundhedsklynger", "befolkning"]
+CSV_COLUMNS: list[object] = ["kode", "kommune", "sundhedsklynger", "befolkning",
+                              "officielt navn"]
 
 
 @require_safe
@@ -220,7 +221,8 @@ def _municipality_csv(rows: list[selectors.MunicipalityRow], on: datetime.date) 
         CSV_COLUMNS,
         *([row.municipality.code, row.municipality.name,
            ", ".join(c.name for c in row.clusters),
-           "" if row.population is None else row.population] for row in rows),
+           "" if row.population is None else row.population,
+           row.municipality.full_name] for row in rows),
     ])
 
 

@@ -8,14 +8,16 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
 
 register = template.Library()
 
-TREND_WORDS = {"up": "stigende", "down": "faldende", "flat": "uændret", "": "ukendt"}
-TRACK_WORDS = {"reached": "Målet er nået", "on_track": "På rette vej",
-               "off_track": "Ikke på rette vej", "unknown": "Kan ikke vurderes endnu"}
+TREND_WORDS = {"up": _("stigende"), "down": _("faldende"), "flat": _("uændret"),
+               "": _("ukendt")}
+TRACK_WORDS = {"reached": _("Målet er nået"), "on_track": _("På rette vej"),
+               "off_track": _("Ikke på rette vej"), "unknown": _("Kan ikke vurderes endnu")}
 TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown": "?"}
 
 
@@ -31,12 +33,12 @@ def num(value: Any, decimals: int = 1) -> str:
 
 @register.filter
 def trend_word(value: str) -> str:
-    return TREND_WORDS.get(value or "", "ukendt")
+    return str(TREND_WORDS.get(value or "", TREND_WORDS[""]))
 
 
 @register.filter
 def track_word(value: str) -> str:
-    return TRACK_WORDS.get(value, value)
+    return str(TRACK_WORDS.get(value, value))
 
 
 @register.filter

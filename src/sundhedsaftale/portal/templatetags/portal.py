@@ -87,3 +87,46 @@ def new_id(context: template.Context, prefix: str) -> str:
     count = getattr(holder, "_portal_id_count", 0) + 1
     holder._portal_id_count = count
     return f"{prefix}-{count}"
+
+
+def _facts_of(rows: Any, attributes: tuple[str, ...]) -> list[Any]:
+    """The facts of a table: each row itself (no attributes) or the items/objects under each
+    of `attributes` (a list or one object)."""
+    facts: list[Any] = []
+    for row in rows or ():
+        if not attributes:
+            facts.append(row)
+        for attribute in attributes:
+            value = getattr(row, attribute, None)
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not hasattr(
+                    value, "source_label"):
+                facts.extend(value)
+            else:
+                facts.append(value)
+    return facts
+
+
+@register.inclusion_tag("portal/_table_sources.html")
+def table_sources(rows: Any, *attributes: str) -> dict[str, Any]:
+    """One source note under a table for all its facts ("Kilde: A; B"), each source named
+    once, instead of a note in every cell; "usikker" when any of them is not verified.
+
+    {% table_sources page.summary.areas "districts" "memberships" %}
+    """
+    sources: list[tuple[str, str]] = []
+    uncertain = False
+    for fact in _facts_of(rows, attributes):
+        label = getattr(fact, "source_label", "") or ""
+        url = getattr(fact, "source_url", "") or ""
+        if label and (label, url) not in sources:
+            sources.append((label, url))
+        uncertain = uncertain or bool(getattr(fact, "is_uncertain", False))
+    return {"sources": sources, "uncertain": uncertain}
+
+
+@register.filter
+def any_uncertain(facts: Any) -> bool:
+    """True when any fact in the list is not verified (a cell's "usikker" mark)."""
+    return any(getattr(fact, "is_uncertain", False) for fact in facts or ())

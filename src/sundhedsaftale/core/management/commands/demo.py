@@ -26,6 +26,11 @@ DEMO_STEPS = (
 )
 
 
+# Shown under every population table, so in Danish (the portal's language for data notes).
+DEMO_POPULATION_SOURCE = ("Demo: totaltal fra Danmarks Statistik, FOLK1A 2023K1, hvor de er "
+                          "markeret som ægte; alle fordelinger er syntetiske")
+
+
 class Command(BaseCommand):
     help = "Load demo data: organisation, population (FOLK1A demo file), agreements, users."
 
@@ -42,8 +47,7 @@ class Command(BaseCommand):
                               f"{result.unchanged.get(table, 0)} unchanged")
         population = population_import(
             path=POPULATION_FILE,
-            source="Demo: totals from Danmarks Statistik FOLK1A 2023K1 where marked real; "
-                   "all breakdowns synthetic")
+            source=DEMO_POPULATION_SOURCE)
         self.stdout.write(f"population: {population.rows} rows for {population.areas} areas "
                           f"({population.real_rows} real, {population.synthetic_rows} synthetic)")
         for module_name in DEMO_STEPS:
