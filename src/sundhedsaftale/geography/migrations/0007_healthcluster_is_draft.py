@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('geography', '0004_fill_areapopulation'),
+        ('geography', '0006_official_names_danish_population_source'),
     ]
 
     operations = [
