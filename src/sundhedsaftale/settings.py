@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "sundhedsaftale.followup",
     "sundhedsaftale.api",
     "sundhedsaftale.portal",
+    "sundhedsaftale.search",
 ]
 
 MIDDLEWARE = [
