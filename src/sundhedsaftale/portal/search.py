@@ -19,8 +19,8 @@ __all__ = ["MAX_QUERY_LENGTH", "SearchGroup", "SearchHit", "group_hits", "normal
            "search"]
 
 MAX_QUERY_LENGTH = 200
-# The query as echoed in the title and the heading: at most this many characters.
-ECHO_LENGTH = 80
+# The query is echoed in the title and the heading shortened to 80 characters (with an
+# ellipsis, `truncatechars:80` in portal/search.html); the search box keeps it whole.
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
