@@ -11,6 +11,7 @@ scan of the content in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.utils.functional import Promise
@@ -20,6 +21,8 @@ from .index import index_ensure_current
 from .models import FTS_TABLE, SearchDocument
 from .registry import kind_of
 
+# A hit shows the start of its text, at most this many characters (cut at a word).
+SUMMARY_LENGTH = 280
 # Matches read from the database per search (ranked), and hits shown per group.
 MAX_MATCHES = 200
 MAX_PER_KIND = 20
@@ -50,29 +53,39 @@ def _pg_tsquery(words: list[tuple[str, str]]) -> str:
     return " & ".join(f"'{w}'" + (":*" if text.is_prefix_term(t) else "") for w, t in words)
 
 
-def _matches_postgresql(words: list[tuple[str, str]]) -> list[tuple[SearchDocument, float]]:
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import F
+# The columns a hit needs, then its score. Plain SQL (parameters bound by the driver): a search
+# runs one statement and skips the ORM's query compilation.
+_COLUMNS = "d.kind, d.url, d.title, d.body, d.context, d.language, d.title_terms"
+_TABLE = SearchDocument._meta.db_table
 
-    query = SearchQuery(_pg_tsquery(words), search_type="raw", config="danish")
-    docs = (SearchDocument.objects.filter(vector=query)
-            .annotate(rank=SearchRank(F("vector"), query))
-            .defer("vector").order_by("-rank", "position")[:MAX_MATCHES])
-    return [(doc, float(doc.rank)) for doc in docs]
+
+def _matches_postgresql(words: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS}, ts_rank(d.vector, q) AS score "
+            f"FROM {_TABLE} d, to_tsquery('danish', %s) q WHERE d.vector @@ q "
+            "ORDER BY score DESC, d.position LIMIT %s", [_pg_tsquery(words), MAX_MATCHES])
+        return cursor.fetchall()
 
 
 def _fts5_query(terms: list[str]) -> str:
     return " ".join(f'"{t}"' + ("*" if text.is_prefix_term(t) else "") for t in terms)
 
 
-def _matches_sqlite(terms: list[str]) -> list[tuple[SearchDocument, float]]:
-    docs = SearchDocument.objects.raw(
-        "SELECT d.id, d.kind, d.key, d.url, d.title, d.body, d.context, d.language, "
-        f"d.position, d.title_terms, bm25({FTS_TABLE}, 10.0, 1.0) AS score "
-        f"FROM {FTS_TABLE} JOIN search_searchdocument AS d ON d.id = {FTS_TABLE}.rowid "
-        f"WHERE {FTS_TABLE} MATCH %s ORDER BY score, d.position LIMIT %s",
-        [_fts5_query(terms), MAX_MATCHES])
-    return [(doc, -float(doc.score)) for doc in docs]  # bm25: lower is better
+def _matches_sqlite(terms: list[str]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS}, -bm25({FTS_TABLE}, 10.0, 1.0) AS score "
+            f"FROM {FTS_TABLE} JOIN {_TABLE} d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s ORDER BY score DESC, d.position LIMIT %s",
+            [_fts5_query(terms), MAX_MATCHES])  # bm25: lower is better, hence the minus
+        return cursor.fetchall()
+
+
+def _summary(body: str) -> str:
+    if len(body) <= SUMMARY_LENGTH:
+        return body
+    return body[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
 
 
 def search_index(query: str) -> list[SearchHit]:
@@ -86,12 +99,12 @@ def search_index(query: str) -> list[SearchHit]:
     else:
         matches = _matches_sqlite(terms)
     hits = []
-    for doc, score in matches:
-        kind = kind_of(doc.kind)
+    for kind_code, url, title, body, context, language, title_terms, score in matches:
+        kind = kind_of(kind_code)
         hits.append(SearchHit(
-            kind=doc.kind, kind_label=kind.label, title=doc.title, summary=doc.body,
-            url=doc.url, context=doc.context, language=doc.language,
-            title_hit=text.matches_all(terms, doc.title_terms.split()), score=score))
+            kind=kind_code, kind_label=str(kind.label), title=title, summary=_summary(body),
+            url=url, context=context, language=language,
+            title_hit=text.matches_all(terms, title_terms.split()), score=float(score)))
     hits.sort(key=lambda h: (not h.title_hit, -h.score))
     return hits
 
