@@ -201,3 +201,19 @@ def test_a_query_term_matches_the_beginning_of_a_word_only() -> None:
     assert text.matches_all(text.query_terms("ældre"), text.terms("ældreområdet"))
     assert not text.matches_all(text.query_terms("ældre"), text.terms("forældre"))
     assert text.query_terms("og i at") == []
+
+
+def test_a_municipality_is_found_by_its_official_name_too(site: Client, monkeypatch: object
+                                                          ) -> None:
+    # The official names ("Københavns Kommune") arrive as a model attribute from another
+    # branch; the provider reads `official_name` when the model has it.
+    from sundhedsaftale.geography.models import Municipality
+    from sundhedsaftale.search.index import index_rebuild
+
+    monkeypatch.setattr(Municipality, "official_name",  # type: ignore[attr-defined]
+                        property(lambda m: f"{m.name}s Officielle Kommune"), raising=False)
+    index_rebuild()
+    html = results(site, "officielle kommune albertslund")
+    assert result_links(html)[0] == "/kommuner/165/"
+    assert "Albertslunds Officielle Kommune" in html
+    assert "/kommuner/165/" in result_links(results(site, "Albertslund"))

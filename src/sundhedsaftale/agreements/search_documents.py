@@ -7,13 +7,15 @@ from collections.abc import Iterator
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sundhedsaftale.search.registry import Document, register_kind, search_provider
 
 register_kind("agreement", label=_("Sundhedsaftale"), heading=_("Sundhedsaftaler"), order=10)
 register_kind("vision", label=_("Vision"), heading=_("Visioner"), order=20)
 register_kind("focus_area", label=_("Fokusområde"), heading=_("Fokusområder"), order=21)
-register_kind("goal", label=_("Mål"), heading=_("Mål"), order=22)
+register_kind("goal", label=_("Mål"), heading=pgettext_lazy("search heading", "Mål"),
+              order=22)
 register_kind("initiative", label=_("Indsats"), heading=_("Indsatser"), order=23)
 register_kind("principle", label=_("Princip"), heading=_("Principper"), order=24)
 register_kind("annex", label=_("Bilag"), heading=_("Bilag"), order=25)

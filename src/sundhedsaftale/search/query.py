@@ -10,6 +10,7 @@ scan of the content in Python.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,10 +83,26 @@ def _matches_sqlite(terms: list[str]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _summary(body: str) -> str:
+def _summary(body: str, terms: list[str]) -> str:
+    """The start of `body`, or, when no term occurs in it, the passage around the first word
+    that begins with a term (a Snowball stem is the start of its word), so the visitor sees
+    why the hit matched."""
     if len(body) <= SUMMARY_LENGTH:
         return body
-    return body[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
+    folded = body.casefold()
+    found = [m.start() for t in terms
+             if (m := re.search(r"(?<!\w)" + re.escape(t), folded))]
+    start = min(found) if found else 0
+    if start + len(terms[0]) < SUMMARY_LENGTH - 20:
+        start = 0
+    prefix = ""
+    if start:
+        start = body.rfind(" ", 0, max(0, start - 60)) + 1
+        prefix = "… "
+    piece = body[start:start + SUMMARY_LENGTH]
+    if start + SUMMARY_LENGTH < len(body):
+        piece = piece.rsplit(" ", 1)[0].rstrip(",.;:") + " …"
+    return prefix + piece
 
 
 def search_index(query: str) -> list[SearchHit]:
@@ -102,7 +119,7 @@ def search_index(query: str) -> list[SearchHit]:
     for kind_code, url, title, body, context, language, title_terms, score in matches:
         kind = kind_of(kind_code)
         hits.append(SearchHit(
-            kind=kind_code, kind_label=str(kind.label), title=title, summary=_summary(body),
+            kind=kind_code, kind_label=str(kind.label), title=title, summary=_summary(body, terms),
             url=url, context=context, language=language,
             title_hit=text.matches_all(terms, title_terms.split()), score=float(score)))
     hits.sort(key=lambda h: (not h.title_hit, -h.score))

@@ -98,3 +98,8 @@ def documents() -> Iterable[Document]:
     """Every public document of every provider."""
     for provider in providers():
         yield from provider.collect()
+
+
+def join_text(*parts: str) -> str:
+    """Non-empty parts as one text, each ending as a sentence ("Mål. Tekst.")."""
+    return " ".join(p if p[-1] in ".!?…" else f"{p}." for p in (x.strip() for x in parts) if p)
