@@ -21,7 +21,7 @@ import threading
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 _STATE_ROW = 1
 _ADVISORY_LOCK = 0x5EA4C4  # pg_advisory_xact_lock key: one rebuild at a time
-_process_lock = threading.Lock()
+_process_lock = threading.RLock()
 
 
 def _rows(docs: list[Document]) -> list[tuple[SearchDocument, str]]:
@@ -99,9 +99,14 @@ def index_is_current() -> bool:
 
 
 def index_ensure_current() -> None:
-    """Rebuild the index now if it is older than the content (see the module)."""
+    """Rebuild the index now if it is older than the content (see the module). Should the
+    rebuild fail (another process holds the database's write lock past its timeout), the search
+    answers from the index as it is, and the next search tries again."""
     if not index_is_current():
-        index_rebuild()
+        try:
+            index_rebuild()
+        except DatabaseError:
+            logger.exception("search index rebuild before a search failed")
 
 
 def _on_generation_bumped(sender: Any, **kwargs: Any) -> None:
