@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "sundhedsaftale.api",
     "sundhedsaftale.portal",
     "sundhedsaftale.outreach",
+    "sundhedsaftale.search",
 ]
 
 MIDDLEWARE = [

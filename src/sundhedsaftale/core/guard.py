@@ -33,7 +33,10 @@ EXEMPT_APPS = frozenset({"auth", "sessions", "contenttypes", "admin", "axes", "m
                          "simple_history", "sites"})
 # Bookkeeping, not domain content: the page cache's content generation is bumped after commit
 # (outside any service by design).
-EXEMPT_MODELS = frozenset({"portal.contentgeneration"})
+# The search index is derived data, rebuilt wholly from published content after commit
+# (search/index.py says why it needs no service and no audit entry).
+EXEMPT_MODELS = frozenset({"portal.contentgeneration", "search.searchdocument",
+                           "search.searchindexstate"})
 # Deleted only in bulk by their own service; a pre_delete receiver would disable fast delete.
 FAST_DELETE_MODELS = frozenset({"geography.populationcount"})
 

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from .models import ContentGeneration
 
@@ -28,6 +29,9 @@ _ROW = 1
 # which bumps once itself.
 CONTENT_APPS = ("agreements", "bodies", "geography", "outreach")
 NOT_CONTENT = {"populationcount", "areapopulation"}
+
+# Sent after every bump (outside any transaction when the bump ran on commit).
+content_generation_bumped = Signal()
 
 
 def cache_generation() -> int | None:
@@ -39,10 +43,12 @@ def cache_generation() -> int | None:
 
 def cache_generation_bump() -> None:
     """Change the generation now. The first one starts at a random number, so a database that
-    was emptied and filled again never reuses the keys of entries still in a shared cache."""
+    was emptied and filled again never reuses the keys of entries still in a shared cache.
+    Then `content_generation_bumped` is sent (the search index rebuilds on it)."""
     if not ContentGeneration.objects.filter(pk=_ROW).update(value=F("value") + 1):
         ContentGeneration.objects.bulk_create(
             [ContentGeneration(pk=_ROW, value=secrets.randbits(48))], ignore_conflicts=True)
+    content_generation_bumped.send(sender=ContentGeneration)
 
 
 def cache_generation_bump_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:

@@ -269,6 +269,7 @@ def search(request: HttpRequest) -> HttpResponse:
     hits = portal_search.search(query) if query else []
     return render(request, "portal/search.html", {
         "section": "search", "query": query, "hits": hits,
+        "groups": portal_search.group_hits(hits),
     })
 
 

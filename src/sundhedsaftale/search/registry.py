@@ -1,0 +1,105 @@
+"""Which content is searchable: a registry each app fills from its own `search_documents.py`.
+
+An app declares the kinds of document it contributes (`register_kind`: the label of one hit
+and the Danish heading of the group) and one or more providers (`@search_provider`): functions
+that return every *public* document of the app, built from published content only (the
+published agreement snapshot, never draft rows). The search app discovers the modules at
+start-up (`autodiscover_modules("search_documents")`), so adding an app's content to search is
+one new file in that app, e.g. for the responsibility catalogue:
+
+    # responsibilities/search_documents.py
+    from sundhedsaftale.search.registry import Document, register_kind, search_provider
+
+    register_kind("responsibility", label=_("Opgave"), heading=_("Opgaver og ansvar"),
+                  order=45)
+
+    @search_provider(models=("responsibilities.task",))
+    def tasks():
+        for task in Task.objects.public():
+            yield Document("responsibility", f"task:{task.pk}", task.get_absolute_url(),
+                           task.title, body=" ".join([task.sector, task.legal_basis]))
+
+`models` names the models whose saves and deletes change the provider's documents: a change
+to one of them bumps the content generation after commit (portal/generation.py), which
+rebuilds the index (search/index.py). Models of the agreements, bodies and geography apps bump
+it already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable thing: `key` is unique within `kind` (e.g. "goal:12")."""
+
+    kind: str
+    key: str
+    url: str
+    title: str
+    body: str = ""
+    context: str = ""  # shown beside the kind, e.g. the agreement a goal belongs to
+    language: str = "da"
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    label: str | Promise
+    heading: str | Promise
+    order: int
+
+
+@dataclass(frozen=True)
+class Provider:
+    collect: Callable[[], Iterable[Document]]
+    models: tuple[str, ...] = field(default=())
+
+
+_KINDS: dict[str, Kind] = {}
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def register_kind(kind: str, *, label: str | Promise, heading: str | Promise,
+                  order: int = 100) -> None:
+    """Declare a kind of document; `order` places its group among equally ranked groups."""
+    _KINDS[kind] = Kind(kind, label, heading, order)
+
+
+def search_provider(*, models: tuple[str, ...] = ()
+                    ) -> Callable[[Callable[[], Iterable[Document]]],
+                                  Callable[[], Iterable[Document]]]:
+    """Register a function returning public documents (`models`: see the module)."""
+
+    def decorator(func: Callable[[], Iterable[Document]]) -> Callable[[], Iterable[Document]]:
+        _PROVIDERS[f"{func.__module__}.{func.__qualname__}"] = Provider(func, tuple(models))
+        return func
+
+    return decorator
+
+
+def kinds() -> dict[str, Kind]:
+    return dict(_KINDS)
+
+
+def kind_of(kind: str) -> Kind:
+    return _KINDS.get(kind) or Kind(kind, kind, kind, 1000)
+
+
+def providers() -> list[Provider]:
+    return list(_PROVIDERS.values())
+
+
+def documents() -> Iterable[Document]:
+    """Every public document of every provider."""
+    for provider in providers():
+        yield from provider.collect()
+
+
+def join_text(*parts: str) -> str:
+    """Non-empty parts as one text, each ending as a sentence ("Mål. Tekst.")."""
+    return " ".join(p if p[-1] in ".!?…" else f"{p}." for p in (x.strip() for x in parts) if p)

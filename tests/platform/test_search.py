@@ -1,0 +1,219 @@
+"""Search that finds things: a table of Danish queries and what each must (or must not) find,
+run on whichever database DATABASE_URL names (SQLite by default, PostgreSQL in CI), plus the
+index's upkeep and the results page (grouping, echo of the query, limits)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from sundhedsaftale.agreements.models import Agreement
+from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.search import text
+from sundhedsaftale.search.index import index_is_current
+from sundhedsaftale.search.models import SearchDocument, SearchIndexState
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """The whole demo (published versions, indicators, hearings, meetings), once per module.
+    Loading it commits, and every commit that changes public content rebuilds the index."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("demo", "--no-users", verbosity=0)
+    yield
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def site(demo: None, db: None, client: Client) -> Client:
+    return client
+
+
+def results(client: Client, query: str, status: int = 200) -> str:
+    response = client.get("/soeg/", {"q": query})
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def result_links(html: str) -> list[str]:
+    """The result links in order (the hits' <h4> headings)."""
+    return [unescape(href) for href in re.findall(r'<h4[^>]*><a href="([^"]+)"', html)]
+
+
+def group_headings(html: str) -> list[str]:
+    return [re.sub(r"\s*<span.*", "", h, flags=re.DOTALL).strip()
+            for h in re.findall(r'<h3 id="gruppe-[^"]+">(.*?)</h3>', html, re.DOTALL)]
+
+
+# (query, a link that must be among the results, the group heading it appears under)
+MUST_FIND = [
+    # Readmission content: the two readmission indicators ("genindlæggelser" in their titles).
+    ("genindlæggelser", "/opfoelgning/readmission_somatic_30d/", "Opfølgning: indikatorer"),
+    ("genindlæggelse", "/opfoelgning/readmission_somatic_30d/", "Opfølgning: indikatorer"),
+    ("genindlæggelsen", "/opfoelgning/readmission_psychiatric_30d/",
+     "Opfølgning: indikatorer"),
+    ("Albertslund", "/kommuner/165/", "Kommuner"),
+    ("albertslund", "/kommuner/165/", "Kommuner"),
+    # "ældres" is not in the content; "ældre" is (the focus area and goal of 2024-2027).
+    ("ældres", "/aftaler/2024-2027/fokusomraader/aeldre-og-kronisk-syge/", "Fokusområder"),
+    ("ældre", "/aftaler/2024-2027/maal/rette-sted/", "Mål"),
+    ("ÆLDRE", "/aftaler/2024-2027/maal/rette-sted/", "Mål"),
+    ("rehabilitering", "/regelsaet/vej-9005-2013/", "Regelsæt og krav"),
+    ("rehabiliteringsforløb", "/regelsaet/vej-9005-2013/", "Regelsæt og krav"),
+    # "medicin" begins "Medicinkort" (requirement 4.4.b) and "medicinske" (an indicator).
+    ("medicin", "/regelsaet/vej-9005-2013/", "Regelsæt og krav"),
+    ("sundhedsklynge", "/klynger/syd/", "Sundhedsklynger"),
+    ("sundhedsklynger", "/klynger/byen/", "Sundhedsklynger"),
+    ("Sundhedsklynge Syd", "/klynger/syd/", "Sundhedsklynger"),
+    ("KOL", "/aftaler/2024-2027/#bilag", "Bilag"),
+    ("børnene", "/aftaler/2024-2027/fokusomraader/born-og-unge/", "Fokusområder"),
+    ("ældre borgere kronisk", "/aftaler/2024-2027/fokusomraader/aeldre-og-kronisk-syge/",
+     "Fokusområder"),
+]
+
+# Queries that must find nothing at all.
+MUST_FIND_NOTHING = [
+    "xylofonundervisning",          # no such word
+    "ældre xylofonundervisning",    # every word must match
+    "og i at",                      # only stop words
+    "ældrexyz",                     # a longer word is not a prefix of "ældre"
+    "klyngesundhed",                # parts in the wrong order are another word
+]
+
+
+@pytest.mark.parametrize(("query", "link", "heading"), MUST_FIND,
+                         ids=[q for q, _l, _h in MUST_FIND])
+def test_query_finds(site: Client, query: str, link: str, heading: str) -> None:
+    html = results(site, query)
+    links = result_links(html)
+    assert link in links, f"{query!r} did not find {link} ({connection.vendor}): {links}"
+    assert heading in group_headings(html)
+    # The link is listed under its group's heading.
+    section = re.search(rf"<h3 id=\"gruppe-[^\"]+\">{re.escape(heading)}\s*<span.*?</section>",
+                        html, re.DOTALL)
+    assert section and f'href="{link}"' in section.group(0)
+
+
+@pytest.mark.parametrize("query", MUST_FIND_NOTHING)
+def test_query_finds_nothing(site: Client, query: str) -> None:
+    html = results(site, query)
+    assert result_links(html) == []
+    assert "0 resultater for" in html
+    assert "Prøv et andet eller et kortere søgeord." in html
+
+
+def test_a_title_hit_comes_first(site: Client) -> None:
+    # "Albertslund" is the municipality's name and only in the text of its cluster.
+    links = result_links(results(site, "Albertslund"))
+    assert links[0] == "/kommuner/165/"
+    assert "/klynger/syd/" in links[1:]
+
+
+def test_drafts_are_not_in_the_index(site: Client) -> None:
+    draft = Agreement.objects.exclude(status__in=Agreement.PUBLIC_STATUSES).first()
+    assert draft is not None, "the demo data has a draft agreement"
+    assert not SearchDocument.objects.filter(url__startswith=f"/aftaler/{draft.slug}/").exists()
+    for goal in draft.goals.all():
+        links = result_links(results(site, goal.title))
+        assert not [link for link in links if link.startswith(f"/aftaler/{draft.slug}/")]
+
+
+def test_every_kind_of_public_content_is_indexed(site: Client) -> None:
+    kinds = set(SearchDocument.objects.values_list("kind", flat=True))
+    assert {"agreement", "vision", "principle", "focus_area", "goal", "initiative", "annex",
+            "municipality", "cluster", "body", "indicator", "requirement", "hearing",
+            "meeting"} <= kinds
+
+
+def test_the_query_is_echoed_shortened(site: Client) -> None:
+    query = "sundhedsaftale " * 10  # 149 characters once trimmed
+    html = results(site, query)
+    shown = query.strip()[:79] + "…"
+    assert f"„{shown}“" in html
+    assert re.search(r"<title>\s*Søgning: " + re.escape(shown), html)
+    assert query.strip() not in re.sub(r'value="[^"]*"', "", html)  # only in the search box
+
+
+def test_a_query_over_200_characters_is_refused_with_400(site: Client) -> None:
+    html = results(site, "ord " * 60, status=400)
+    assert "Søgningen er for lang: højst 200 tegn." in html
+
+
+def test_the_index_follows_a_committed_change(site: Client,
+                                              django_capture_on_commit_callbacks: object) -> None:
+    from sundhedsaftale.bodies.services import body_update
+
+    body = Body.objects.order_by("pk").first()
+    assert body is not None
+    assert not result_links(results(site, "xylofonundervisning"))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        body_update(body=body, by=None,
+                    description=body.description + " Vi prøver xylofonundervisning.")
+    assert index_is_current()
+    assert f"/organisation/{body.slug}/" in result_links(results(site, "xylofonundervisning"))
+
+
+def test_a_stale_index_is_rebuilt_before_it_answers(site: Client) -> None:
+    SearchIndexState.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    assert not index_is_current()
+    assert "/kommuner/165/" in result_links(results(site, "Albertslund"))
+    assert index_is_current()
+
+
+def test_search_rebuild_command(site: Client) -> None:
+    out = StringIO()
+    call_command("search_rebuild", stdout=out)
+    count = SearchDocument.objects.count()
+    assert count > 100
+    assert f"search index: {count} documents" in out.getvalue()
+
+
+def test_search_pages_run_few_queries(site: Client,
+                                      django_assert_max_num_queries: object) -> None:
+    results(site, "ældre")  # the index is current
+    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        results(site, "sundhedsklynger")
+
+
+# --- the Danish terms, without a database ----------------------------------------------------
+
+@pytest.mark.parametrize("forms", [
+    ("genindlæggelse", "genindlæggelser", "genindlæggelsen", "genindlæggelserne"),
+    ("ældre", "ældres"),
+    ("sundhedsklynge", "sundhedsklynger", "sundhedsklyngen", "sundhedsklyngerne"),
+    ("rehabilitering", "rehabiliteringen"),
+])
+def test_inflected_forms_share_one_term(forms: tuple[str, ...]) -> None:
+    assert len({text.terms(form)[0] for form in forms}) == 1
+
+
+def test_a_query_term_matches_the_beginning_of_a_word_only() -> None:
+    assert text.matches_all(text.query_terms("medicin"), text.terms("Fælles Medicinkort"))
+    assert text.matches_all(text.query_terms("ældre"), text.terms("ældreområdet"))
+    assert not text.matches_all(text.query_terms("ældre"), text.terms("forældre"))
+    assert text.query_terms("og i at") == []
+
+
+def test_a_municipality_is_found_by_its_official_name_too(site: Client, monkeypatch: object
+                                                          ) -> None:
+    # The official names ("Københavns Kommune") arrive as a model attribute from another
+    # branch; the provider reads `official_name` when the model has it.
+    from sundhedsaftale.geography.models import Municipality
+    from sundhedsaftale.search.index import index_rebuild
+
+    monkeypatch.setattr(Municipality, "official_name",  # type: ignore[attr-defined]
+                        property(lambda m: f"{m.name}s Officielle Kommune"), raising=False)
+    index_rebuild()
+    html = results(site, "officielle kommune albertslund")
+    assert result_links(html)[0] == "/kommuner/165/"
+    assert "Albertslunds Officielle Kommune" in html
+    assert "/kommuner/165/" in result_links(results(site, "Albertslund"))
