@@ -51,5 +51,7 @@ def published_agreement_content() -> Iterator[Document]:
                                body=initiative.summary, context=title)
         for link in agreement.annex_links:
             annex = link.annex
-            yield Document("annex", f"annex:{annex.slug or annex.title}", f"{page}#bilag",
+            annex_url = (reverse("agreements:annex_detail", args=[annex.slug])
+                         if annex.slug else f"{page}#bilag")
+            yield Document("annex", f"annex:{annex.slug or annex.title}", annex_url,
                            annex.title, body=annex.summary, context=title)
