@@ -106,3 +106,38 @@ def test_the_chart_is_cached_with_its_content_type(cached: Client, tmp_path: obj
 
 def _no_token(page: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+@pytest.mark.parametrize(("url", "queries"), [
+    (PAGE + "?niveau=kommune&tid=aar", 9),
+    (PAGE + "?niveau=kommune&tid=aar&maal=std", 11),
+    ("/opfoelgning/", 4),
+    ("/klynger/syd/", 14),
+])
+def test_follow_up_pages_run_a_bounded_number_of_queries_uncached(
+        demo_content: object, client: Client, tmp_path: object, url: str, queries: int,
+        django_assert_max_num_queries: object) -> None:
+    with committed():
+        services.run_publish(run=_run(tmp_path), by=None)
+    with django_assert_max_num_queries(queries):  # type: ignore[operator]
+        page = html(client.get(url))
+    assert "ingen offentliggjorte" not in page  # the figures are there
+
+
+def test_area_figures_are_read_through_an_index(demo_content: object, tmp_path: object) -> None:
+    """The follow-up section reads one area's rows by index, not every row of the run."""
+    from sundhedsaftale.followup.models import Result
+    from sundhedsaftale.followup.selectors import REGION_CODE
+
+    run = _run(tmp_path)
+    query = Result.objects.filter(run=run, grain="year", level__in=["cluster", "region"],
+                                  code__in=["syd", REGION_CODE]).values_list("value")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "followup_result_area" in plan, plan
+        else:
+            names = {index.name for index in Result._meta.indexes}
+            assert "followup_result_area" in names
