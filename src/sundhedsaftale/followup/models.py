@@ -141,8 +141,15 @@ class Result(models.Model):
     suppressed = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "indicator", "level", "grain"],
-                                name="followup_result_lookup")]
+        indexes = [# One indicator at one level and grain, in the order pages show it
+                   # (selectors.rows_for): no sort step.
+                   models.Index(fields=["run", "indicator", "level", "grain", "code",
+                                        "period_start"],
+                                name="followup_result_rows"),
+                   # One area's figures across indicators: the follow-up section of the
+                   # cluster and municipality pages (selectors.area_followup).
+                   models.Index(fields=["run", "level", "code", "grain"],
+                                name="followup_result_area")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(suppressed=False) | Q(

@@ -18,6 +18,7 @@ from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
 from sundhedsaftale.core.audit import audit_record
 from sundhedsaftale.core.services import content_save, content_update, service
 from sundhedsaftale.geography.models import District, HealthCluster, Municipality, Region
+from sundhedsaftale.portal.generation import cache_generation_bump_on_commit
 
 from . import charts
 from .importer import ParsedFile, ResultFileError, engine_audit_recheck, parse_result_file
@@ -48,6 +49,14 @@ RUN_TRANSITIONS: dict[str, set[str]] = {
     "withdrawn": {"published"},
 }
 REPORT_TRANSITIONS: dict[str, set[str]] = {"draft": {"issued"}}
+
+
+def _public_figures_changed() -> None:
+    """After commit: drop the cached charts and change the content generation, so no cached
+    indicator page, cluster or municipality page (their follow-up section) or goal page shows
+    the figures from before a publish, a withdrawal or an edit of reported values."""
+    transaction.on_commit(charts.clear)
+    cache_generation_bump_on_commit()
 
 
 # --------------------------------------------------------------------------------------------
@@ -158,7 +167,7 @@ def reported_value_set(*, by: Any, indicator: Indicator, period_start: datetime.
         if changed:
             audit_record(actor=by, action="followup.reported_value.update", obj=indicator,
                          changes={"period": period_start, "code": code, "value": value})
-    transaction.on_commit(charts.clear)
+    _public_figures_changed()
     return row
 
 
@@ -187,7 +196,7 @@ def reported_values_import(*, by: Any | None, indicator: Indicator,
     ReportedValue.objects.bulk_create(rows)
     audit_record(actor=by, action="followup.reported_value.import", obj=indicator,
                  changes={"rows": len(rows), "source": source})
-    transaction.on_commit(charts.clear)
+    _public_figures_changed()
     return len(rows)
 
 
@@ -295,7 +304,7 @@ def _run_transition(run: Run, to: str, by: Any) -> str:
     if to == "published":
         run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])
-    transaction.on_commit(charts.clear)
+    _public_figures_changed()
     return before
 
 

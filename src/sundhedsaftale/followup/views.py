@@ -21,6 +21,7 @@ from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, Initiative
 from sundhedsaftale.agreements.selectors import agreement_get_for_user
 from sundhedsaftale.core.csv import csv_response
+from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
 from .models import Indicator, StatusReport
@@ -55,6 +56,11 @@ def _choices(request: HttpRequest) -> tuple[str, str, str, dict[str, str]]:
     return LEVEL_PARAMS[level_key], GRAIN_PARAMS[grain_key], MEASURE_PARAMS[measure_key], params
 
 
+def _choices_key(request: HttpRequest) -> str:
+    """The page cache's key part: the choices as _choices reads them (unknown -> default)."""
+    return "&".join(f"{k}={v}" for k, v in _choices(request)[3].items())
+
+
 def _indicator_or_404(code: str) -> Indicator:
     indicator = selectors.indicator_get(code)
     if indicator is None:
@@ -63,6 +69,7 @@ def _indicator_or_404(code: str) -> Indicator:
 
 
 @require_safe
+@public_page(params=())
 def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "followup/catalogue.html", {
         "section": "followup", "groups": selectors.catalogue(),
@@ -71,6 +78,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page(params=(), vary=_choices_key)
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = _indicator_or_404(code)
     level, grain, measure, params = _choices(request)
@@ -137,6 +145,7 @@ def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) ->
 
 
 @require_safe
+@public_page(params=(), vary=_choices_key)
 def indicator_chart(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     indicator = _indicator_or_404(code)
     level, grain, measure, _params = _choices(request)

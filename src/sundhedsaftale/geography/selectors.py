@@ -344,8 +344,11 @@ def _with_valid_memberships(on: datetime.date, *related: str) -> list[Prefetch]:
         cluster__is_draft=False).select_related(*related)
     return [
         Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships"),
+        # to_attr: a plain list; `.districts.all()` on every municipality would build (and
+        # filter) a new queryset each time, most of this selector's time.
         Prefetch("districts", queryset=District.objects.order_by("code").prefetch_related(
-            Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships"))),
+            Prefetch("cluster_memberships", queryset=valid, to_attr="valid_memberships")),
+            to_attr="district_list"),
     ]
 
 
@@ -367,7 +370,7 @@ def municipality_list(*, on: datetime.date) -> list[MunicipalityRow]:
         for membership in municipality.valid_memberships:
             clusters[membership.cluster.pk] = membership.cluster
         districts_by_cluster: dict[str, list[District]] = defaultdict(list)
-        for district in municipality.districts.all():
+        for district in municipality.district_list:
             for membership in district.valid_memberships:
                 clusters[membership.cluster.pk] = membership.cluster
                 districts_by_cluster[membership.cluster.code].append(district)
@@ -409,7 +412,7 @@ def municipality_detail(*, code: str, on: datetime.date) -> MunicipalityDetail:
     clusters: dict[int, HealthCluster] = {m.cluster.pk: m.cluster
                                           for m in municipality.valid_memberships}
     districts = []
-    for district in municipality.districts.all():
+    for district in municipality.district_list:
         district_clusters = [m.cluster for m in district.valid_memberships]
         for cluster in district_clusters:
             clusters[cluster.pk] = cluster

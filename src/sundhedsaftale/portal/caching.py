@@ -40,7 +40,7 @@ from .generation import cache_generation
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"__portal_csrf_token__"
 _NONCE_PLACEHOLDER = b"__portal_csp_nonce__"
-_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 # Tests of this module turn this on to cache inside their transaction.
 allow_in_transactions = False
 
@@ -73,11 +73,14 @@ def _nonce(request: HttpRequest, *, create: bool) -> str | None:
     return str(nonce)
 
 
-def page_key(request: HttpRequest, generation: int, params: tuple[str, ...]) -> str:
+def page_key(request: HttpRequest, generation: int, params: tuple[str, ...],
+             vary: Callable[[HttpRequest], str] | None = None) -> str:
     parts = [str(generation), get_language() or "", timezone.localdate().isoformat(),
              request.path]
     for name in params:
         parts.append(f"{name}={PARAMS[name](request.GET.get(name, ''))}")
+    if vary is not None:
+        parts.append(vary(request))
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"portal:page:{digest}"
 
@@ -114,10 +117,13 @@ def _replay(request: HttpRequest, entry: tuple[int, dict[str, str], bytes, bool,
     return response
 
 
-def public_page(*, params: tuple[str, ...] = ("dato",), timeout: int | None = None
+def public_page(*, params: tuple[str, ...] = ("dato",), timeout: int | None = None,
+                vary: Callable[[HttpRequest], str] | None = None,
                 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Cache an anonymous GET of the view (see the module). `params` are the query parameters
-    the view reads (keys of PARAMS); `timeout` defaults to PORTAL_CACHE_SECONDS."""
+    the view reads (keys of PARAMS); `vary`, for a view with choices of its own, returns
+    those choices from the request normalised the way the view reads them (an unknown value
+    as its default), so they are part of the key; `timeout` defaults to PORTAL_CACHE_SECONDS."""
     for name in params:
         if name not in PARAMS:
             raise ValueError(f"unknown cache parameter {name!r}")
@@ -130,7 +136,7 @@ def public_page(*, params: tuple[str, ...] = ("dato",), timeout: int | None = No
             generation = cache_generation()
             if generation is None:
                 return view(request, *args, **kwargs)
-            key = page_key(request, generation, params)
+            key = page_key(request, generation, params, vary)
             entry = _cache().get(key)
             if entry is not None:
                 return _replay(request, entry)

@@ -6,7 +6,7 @@ include this number. A service that publishes, withdraws or edits public content
 worker, whatever cache backend it uses, renders the next request afresh. Being in the
 database (not in a per-process cache), the number is the same for every worker at once.
 
-As a safety net, saves and deletes of the content models (agreements, bodies, geography) also
+As a safety net, saves and deletes of the content models (agreements, bodies, geography, followup) also
 schedule one bump per transaction (`connect_content_signals`, per model, never global), so an
 edit that forgets to bump still cannot leave a withdrawn page in the cache.
 """
@@ -26,19 +26,30 @@ from .models import ContentGeneration
 
 _ROW = 1
 # Content that public pages show. Population counts are bulk-written by their import service,
-# which bumps once itself.
-CONTENT_APPS = ("agreements", "bodies", "geography", "outreach")
+# which bumps once itself; so are follow-up results and reported values (followup.services).
+CONTENT_APPS = ("agreements", "bodies", "geography", "outreach", "followup")
 NOT_CONTENT = {"populationcount", "areapopulation"}
+_SELECT = "SELECT {value} FROM {table} WHERE {pk} = %s"
 
 # Sent after every bump (outside any transaction when the bump ran on commit).
 content_generation_bumped = Signal()
 
 
-def cache_generation() -> int | None:
+def cache_generation(using: str = DEFAULT_DB_ALIAS) -> int | None:
     """The current generation, or None before the first bump (then nothing is cached: after a
-    database is emptied, old cache entries could otherwise come back)."""
-    return (ContentGeneration.objects.filter(pk=_ROW).values_list("value", flat=True)
-            .first())
+    database is emptied, old cache entries could otherwise come back).
+
+    Read on every cached hit, so it is one plain SQL statement on the primary key: building the
+    equivalent ORM query cost more than the rest of a cache hit together (bench/web_bench.py).
+    Still read from the database each time, so every worker sees a bump at once."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        quote, meta = connection.ops.quote_name, ContentGeneration._meta
+        cursor.execute(_SELECT.format(value=quote(meta.get_field("value").column),
+                                      table=quote(meta.db_table), pk=quote(meta.pk.column)),
+                       [_ROW])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def cache_generation_bump() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
@@ -29,6 +31,20 @@ def num(value: Any, decimals: int = 1) -> str:
     places = int(decimals)
     rounded = Decimal(f"{float(value):.{places}f}")  # round half to even, then format
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def cell(row: Any) -> str:
+    """{{ row|cell }}: a row's value in Danish notation, "diskretioneret" for a hidden cell, "–"
+    for no value. A filter, not an included template: tables call it once per row."""
+    if row is None or row == "":
+        return "–"
+    # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
+    if get("suppressed"):
+        return format_html('<span class="hidden-cell">{}</span>', gettext("diskretioneret"))
+    value = get("value")
+    return "–" if value is None else num(value)
 
 
 @register.filter
