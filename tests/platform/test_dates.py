@@ -312,3 +312,21 @@ def test_the_date_texts_are_english_in_english(site: Client) -> None:
     assert NO_MESSAGE not in page and "Viser strukturen" not in page
     invalid = site.get("/kommuner/?dato=nonsense").content.decode()
     assert "The date could not be understood" in invalid and "YYYY-MM-DD" in invalid
+
+
+def test_the_front_page_shows_the_structure_in_effect_today(site: Client, monkeypatch) -> None:
+    # In the clusters' period the front page has their five cards; on a day after they end
+    # (and before any successor is published) it says so, as /klynger/ and /kommuner/ do,
+    # instead of showing the ended clusters.
+    from sundhedsaftale.portal import views
+
+    monkeypatch.setattr(views.timezone, "localdate",
+                        lambda *a: datetime.date.fromisoformat(IN_PERIOD))
+    html = site.get("/").content.decode()
+    assert len(re.findall(r'class="card-heading"><a href="/klynger/', html)) == 5
+    assert NO_MESSAGE not in html
+    monkeypatch.setattr(views.timezone, "localdate",
+                        lambda *a: datetime.date.fromisoformat(AFTER))
+    html = site.get("/").content.decode()
+    assert not re.findall(r'class="card-heading"><a href="/klynger/', html)
+    assert NO_MESSAGE in html

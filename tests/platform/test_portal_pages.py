@@ -266,9 +266,9 @@ def test_a_reader_sees_a_draft_marked_as_draft_and_the_public_still_gets_404(
     get(site, f"/aftaler/{draft.slug}/", status=404)
 
 
-def test_search_finds_annexes_and_links_them_to_the_agreement(site: object) -> None:
+def test_search_finds_annexes_and_links_them_to_their_page(site: object) -> None:
     page = get(site, "/soeg/?q=KOL")
-    assert "/aftaler/2024-2027/#bilag" in {href for href, _ in page.links}
+    assert "/bilag/forlobsprogram-kol/" in {href for href, _ in page.links}
 
 
 def page_hrefs(page: Page) -> str:

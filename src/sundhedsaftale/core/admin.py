@@ -118,6 +118,9 @@ class ServiceAdminMixin:
                     extra_context: dict[str, Any] | None = None) -> Any:
         """Published material is refused with a clear message on its change page."""
         obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is not None and not self.has_delete_permission(  # type: ignore[attr-defined]
+                request, obj):
+            raise PermissionDenied  # who may not delete learns nothing more (403)
         refusal = deletion_refusal(obj) if obj is not None else None
         if refusal:
             from django.shortcuts import redirect

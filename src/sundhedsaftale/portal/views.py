@@ -63,7 +63,8 @@ def front_page(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/front.html", {
         "section": "front",
         "agreement": selectors.agreement_current(on=today),
-        "clusters": selectors.cluster_list(on=today),
+        # The structure in effect today, as on /klynger/ and /kommuner/ (no ended clusters).
+        "clusters": selectors.areas_in_effect(on=today),
     })
 
 
