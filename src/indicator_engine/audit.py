@@ -268,16 +268,36 @@ def cell_reaches(
     """One LP: can hidden cell ``j`` be 0 (``target="zero"``) or reach the threshold
     (``target="threshold"``) given everything published? (``equations`` need only be those
     of j's block.)"""
-    n = len(hidden)
-    cols = np.flatnonzero(hidden)
+    return cell_reaches_point(equations, values, hidden, j, target, threshold)[0]
+
+
+def cell_reaches_point(
+    equations: Sequence[Sequence[int]],
+    values: np.ndarray,
+    hidden: np.ndarray,
+    j: int,
+    target: str,
+    threshold: int = THRESHOLD,
+) -> tuple[bool, np.ndarray | None, np.ndarray | None]:
+    """``cell_reaches`` plus the LP's solution: (answer, cells, their values), where cells are
+    the hidden cells of ``equations`` and the values a point satisfying every one of them
+    (None when the LP gave none). When ``equations`` are all the relations of j's connected
+    block, that point is feasible for the whole block, so it may certify other cells too.
+
+    Only the hidden cells that occur in ``equations`` are variables (a hidden cell in none of
+    them is free and changes nothing), which keeps the LP to the size of j's block."""
     if not equations:
-        return True
-    a_full = _sparse_system(equations, n)
-    known = np.where(hidden, 0.0, np.nan_to_num(np.asarray(values, dtype=float)))
-    a_h = a_full[:, cols]
-    involved = np.diff(a_h.tocsr().indptr) > 0
-    a_h = a_h[involved].tocsr()
-    rhs = -(a_full[involved] @ known)
+        return True, None, None
+    n = len(hidden)
+    members = np.unique(np.fromiter((c for eq in equations for c in eq), dtype=np.int64))
+    a_full = _sparse_system(equations, n)[:, members].tocsc()
+    h = np.asarray(hidden, dtype=bool)[members]
+    cols = members[h]
+    known = np.where(h, 0.0, np.nan_to_num(np.asarray(values, dtype=float)[members]))
+    a_h = a_full[:, np.flatnonzero(h)].tocsr()
+    involved = np.diff(a_h.indptr) > 0
+    a_h = a_h[involved]
+    rhs = -(a_full.tocsr()[involved] @ known)
     pos = int(np.searchsorted(cols, j))
     k = len(cols)
     bounds = np.tile([0.0, math.inf], (k, 1))
@@ -285,11 +305,11 @@ def cell_reaches(
     if target == "zero":
         c[pos] = 1.0
         status, x = _solve(c, a_h, rhs, bounds)
-        return x is not None and bool(x[pos] <= EPS)
+        return x is not None and bool(x[pos] <= EPS), cols, x
     c[pos] = -1.0
     bounds[pos, 1] = threshold
     status, x = _solve(c, a_h, rhs, bounds)
-    return status == 2 or (x is not None and bool(x[pos] >= threshold - EPS))
+    return status == 2 or (x is not None and bool(x[pos] >= threshold - EPS)), cols, x
 
 
 def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | None,
