@@ -344,7 +344,7 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         certify(truth)
     # Bounds by propagation along the relations (valid, maybe loose): a cell whose lower bound
     # reaches the threshold is settled without an LP (large secondary cells mostly are).
-    plo = _propagate_lower(a, b)
+    plo, phi = _propagate_bounds(a, b)
     settled = np.ceil(plo - EPS) >= threshold
     lo[settled] = np.ceil(plo[settled] - EPS)
     lo_ok[settled] = False
@@ -363,16 +363,21 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
     if status != 0:
         # Unsolvable even so: report every cell as failed-looking (lo 1, hi 1).
         return np.ones(k), np.ones(k), lps, dropped
+    # A cell whose propagated upper bound is 0 is 0 in every solution (the component is
+    # feasible here, no relation dropped): interval [0, 0], no LP of its own.
+    zero = (phi <= EPS) & ~settled if dropped == 0 else np.zeros(k, dtype=bool)
+    lo_ok[zero] = True
+    hi[zero] = 0.0
     gained = certify(x)
     while gained and not (lo_ok | settled).all():
         status, x = _solve((~lo_ok & ~settled).astype(float), a, b, free)
         lps += 1
         gained = certify(x)
     gained = 1
-    while gained and not hi_ok.all():
+    while gained and not (hi_ok | zero).all():
         capped = free.copy()
         capped[~hi_ok, 1] = threshold
-        status, x = _solve(-(~hi_ok).astype(float), a, b, capped)
+        status, x = _solve(-(~hi_ok & ~zero).astype(float), a, b, capped)
         lps += 1
         gained = certify(x)
     for j in np.flatnonzero(~lo_ok & ~settled):
@@ -388,8 +393,8 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         else:  # no answer from the solver: count it as failing (fail safe)
             lo[j] = 1.0
     for j in np.flatnonzero(~hi_ok):
-        if hi_ok[j] or lo[j] >= threshold:
-            continue  # proven, or at least threshold: no upper bound needed
+        if hi_ok[j] or lo[j] >= threshold or zero[j]:
+            continue  # proven, at least threshold, or always 0: no upper bound needed
         c = np.zeros(k)
         c[j] = -1.0
         capped = free.copy()
@@ -409,9 +414,16 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
 
 
 def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12) -> np.ndarray:
-    """Lower bounds of x >= 0 with a x = b by interval propagation (each relation bounds each
-    of its cells by the other cells' bounds), a few sweeps, vectorised over all non-zeros.
-    Always valid, never tighter than the LP minimum."""
+    """Lower bounds of x >= 0 with a x = b (see _propagate_bounds)."""
+    return _propagate_bounds(a, b, sweeps)[0]
+
+
+def _propagate_bounds(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of x >= 0 with a x = b by interval propagation (each relation
+    bounds each of its cells by the other cells' bounds), a few sweeps, vectorised over all
+    non-zeros. Always valid for a feasible system: never tighter than the LP minimum and
+    maximum."""
     k = a.shape[1]
     lo = np.zeros(k)
     hi = np.full(k, math.inf)
@@ -419,7 +431,7 @@ def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
     keep = coo.data != 0
     r, j, c = coo.row[keep], coo.col[keep], coo.data[keep]
     if len(r) == 0:
-        return lo
+        return lo, hi
     m = a.shape[0]
     pos = c > 0
     for _ in range(sweeps):
@@ -452,7 +464,7 @@ def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
                             np.where(np.isinf(hi), 0, hi), atol=1e-9):
             break
         lo, hi = new_lo, new_hi
-    return lo
+    return lo, hi
 
 
 # ------------------------------------------------------------------ relations of a table
