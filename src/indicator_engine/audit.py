@@ -268,16 +268,36 @@ def cell_reaches(
     """One LP: can hidden cell ``j`` be 0 (``target="zero"``) or reach the threshold
     (``target="threshold"``) given everything published? (``equations`` need only be those
     of j's block.)"""
-    n = len(hidden)
-    cols = np.flatnonzero(hidden)
+    return cell_reaches_point(equations, values, hidden, j, target, threshold)[0]
+
+
+def cell_reaches_point(
+    equations: Sequence[Sequence[int]],
+    values: np.ndarray,
+    hidden: np.ndarray,
+    j: int,
+    target: str,
+    threshold: int = THRESHOLD,
+) -> tuple[bool, np.ndarray | None, np.ndarray | None]:
+    """``cell_reaches`` plus the LP's solution: (answer, cells, their values), where cells are
+    the hidden cells of ``equations`` and the values a point satisfying every one of them
+    (None when the LP gave none). When ``equations`` are all the relations of j's connected
+    block, that point is feasible for the whole block, so it may certify other cells too.
+
+    Only the hidden cells that occur in ``equations`` are variables (a hidden cell in none of
+    them is free and changes nothing), which keeps the LP to the size of j's block."""
     if not equations:
-        return True
-    a_full = _sparse_system(equations, n)
-    known = np.where(hidden, 0.0, np.nan_to_num(np.asarray(values, dtype=float)))
-    a_h = a_full[:, cols]
-    involved = np.diff(a_h.tocsr().indptr) > 0
-    a_h = a_h[involved].tocsr()
-    rhs = -(a_full[involved] @ known)
+        return True, None, None
+    n = len(hidden)
+    members = np.unique(np.fromiter((c for eq in equations for c in eq), dtype=np.int64))
+    a_full = _sparse_system(equations, n)[:, members].tocsc()
+    h = np.asarray(hidden, dtype=bool)[members]
+    cols = members[h]
+    known = np.where(h, 0.0, np.nan_to_num(np.asarray(values, dtype=float)[members]))
+    a_h = a_full[:, np.flatnonzero(h)].tocsr()
+    involved = np.diff(a_h.indptr) > 0
+    a_h = a_h[involved]
+    rhs = -(a_full.tocsr()[involved] @ known)
     pos = int(np.searchsorted(cols, j))
     k = len(cols)
     bounds = np.tile([0.0, math.inf], (k, 1))
@@ -285,11 +305,11 @@ def cell_reaches(
     if target == "zero":
         c[pos] = 1.0
         status, x = _solve(c, a_h, rhs, bounds)
-        return x is not None and bool(x[pos] <= EPS)
+        return x is not None and bool(x[pos] <= EPS), cols, x
     c[pos] = -1.0
     bounds[pos, 1] = threshold
     status, x = _solve(c, a_h, rhs, bounds)
-    return status == 2 or (x is not None and bool(x[pos] >= threshold - EPS))
+    return status == 2 or (x is not None and bool(x[pos] >= threshold - EPS)), cols, x
 
 
 def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | None,
@@ -324,7 +344,7 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         certify(truth)
     # Bounds by propagation along the relations (valid, maybe loose): a cell whose lower bound
     # reaches the threshold is settled without an LP (large secondary cells mostly are).
-    plo = _propagate_lower(a, b)
+    plo, phi = _propagate_bounds(a, b)
     settled = np.ceil(plo - EPS) >= threshold
     lo[settled] = np.ceil(plo[settled] - EPS)
     lo_ok[settled] = False
@@ -343,16 +363,21 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
     if status != 0:
         # Unsolvable even so: report every cell as failed-looking (lo 1, hi 1).
         return np.ones(k), np.ones(k), lps, dropped
+    # A cell whose propagated upper bound is 0 is 0 in every solution (the component is
+    # feasible here, no relation dropped): interval [0, 0], no LP of its own.
+    zero = (phi <= EPS) & ~settled if dropped == 0 else np.zeros(k, dtype=bool)
+    lo_ok[zero] = True
+    hi[zero] = 0.0
     gained = certify(x)
     while gained and not (lo_ok | settled).all():
         status, x = _solve((~lo_ok & ~settled).astype(float), a, b, free)
         lps += 1
         gained = certify(x)
     gained = 1
-    while gained and not hi_ok.all():
+    while gained and not (hi_ok | zero).all():
         capped = free.copy()
         capped[~hi_ok, 1] = threshold
-        status, x = _solve(-(~hi_ok).astype(float), a, b, capped)
+        status, x = _solve(-(~hi_ok & ~zero).astype(float), a, b, capped)
         lps += 1
         gained = certify(x)
     for j in np.flatnonzero(~lo_ok & ~settled):
@@ -368,8 +393,8 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
         else:  # no answer from the solver: count it as failing (fail safe)
             lo[j] = 1.0
     for j in np.flatnonzero(~hi_ok):
-        if hi_ok[j] or lo[j] >= threshold:
-            continue  # proven, or at least threshold: no upper bound needed
+        if hi_ok[j] or lo[j] >= threshold or zero[j]:
+            continue  # proven, at least threshold, or always 0: no upper bound needed
         c = np.zeros(k)
         c[j] = -1.0
         capped = free.copy()
@@ -389,9 +414,16 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
 
 
 def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12) -> np.ndarray:
-    """Lower bounds of x >= 0 with a x = b by interval propagation (each relation bounds each
-    of its cells by the other cells' bounds), a few sweeps, vectorised over all non-zeros.
-    Always valid, never tighter than the LP minimum."""
+    """Lower bounds of x >= 0 with a x = b (see _propagate_bounds)."""
+    return _propagate_bounds(a, b, sweeps)[0]
+
+
+def _propagate_bounds(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of x >= 0 with a x = b by interval propagation (each relation
+    bounds each of its cells by the other cells' bounds), a few sweeps, vectorised over all
+    non-zeros. Always valid for a feasible system: never tighter than the LP minimum and
+    maximum."""
     k = a.shape[1]
     lo = np.zeros(k)
     hi = np.full(k, math.inf)
@@ -399,7 +431,7 @@ def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
     keep = coo.data != 0
     r, j, c = coo.row[keep], coo.col[keep], coo.data[keep]
     if len(r) == 0:
-        return lo
+        return lo, hi
     m = a.shape[0]
     pos = c > 0
     for _ in range(sweeps):
@@ -432,7 +464,7 @@ def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12
                             np.where(np.isinf(hi), 0, hi), atol=1e-9):
             break
         lo, hi = new_lo, new_hi
-    return lo
+    return lo, hi
 
 
 # ------------------------------------------------------------------ relations of a table

@@ -417,6 +417,8 @@ def _protect_intervals(
     rank_of: np.ndarray,
     edges: _Edges,
     relations: Sequence[dict[str, str]],
+    systems: list[tuple[int, list[list[int]], list[list[int]], dict[tuple[int, ...], tuple[
+        np.ndarray, np.ndarray, int]], tuple[np.ndarray, np.ndarray]]] | None = None,
 ) -> tuple[np.ndarray, _BlockAudit]:
     """Hide more cells until every hidden count passes the interval audit (audit.py).
 
@@ -426,17 +428,12 @@ def _protect_intervals(
     non-zero count in that column and the cheapest, after testing (up to
     MAX_INTERVAL_TESTS) which of them makes the failing count pass. More hidden cells never
     narrow an interval, so the rounds end, at the latest when a block is all hidden."""
-    from .audit import audit_system, block_equations, cell_reaches
+    from .audit import THRESHOLD, audit_system, cell_reaches_point
 
     stats = _BlockAudit()
     suppressed = suppressed.copy()
-    n = len(cells)
-    systems = []
-    for ci, levels in enumerate(relations):
-        eqs = block_equations(cells, edges, levels, hierarchy_equations)
-        cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
-        certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-        systems.append((ci, eqs, _adjacency(eqs, n), cache, certified))
+    if systems is None:
+        systems = _interval_systems(cells, edges, relations)
     while True:
         stats.rounds += 1
         failing_any = False
@@ -465,8 +462,15 @@ def _protect_intervals(
                     trial[c] = True
                     sub = _component_equations(j, trial, eqs, cell_eqs)
                     stats.lps += 1
-                    if cell_reaches(sub, values, trial, j, target):
+                    ok, point_cells, point = cell_reaches_point(sub, values, trial, j, target)
+                    if ok:
                         pick = c
+                        if point is not None and point_cells is not None:
+                            # A feasible point of j's whole block with c hidden: it stays
+                            # feasible as more cells are hidden, so what it shows (a cell
+                            # can be 0, a cell can reach the threshold) is proven for good.
+                            certified[0][point_cells[point <= EPS_POINT]] = True
+                            certified[1][point_cells[point >= THRESHOLD - EPS_POINT]] = True
                         break
                 suppressed[pick] = True
                 # Failing cells next to this one wait for the next round's audit.
@@ -479,6 +483,31 @@ def _protect_intervals(
                     "diskretioneringen kan ikke beskytte en skjult celle (intet at skjule)")
         if not failing_any:
             return suppressed, stats
+
+
+#: Tolerance when a candidate test's LP point certifies cells (as audit.EPS).
+EPS_POINT = 1e-6
+
+
+def _interval_systems(
+    cells: list[Cell], edges: _Edges, relations: Sequence[dict[str, str]]
+) -> list[tuple[int, list[list[int]], list[list[int]], dict[tuple[int, ...], tuple[
+        np.ndarray, np.ndarray, int]], tuple[np.ndarray, np.ndarray]]]:
+    """Per count column: its relations, the cells' equations, a cache of solved components
+    and the cells proven able to be 0 / to reach the threshold. Kept for the whole block:
+    the relations do not change, a component with the same hidden cells has the same
+    bounds, and a proof stays true when more cells are hidden (every feasible point stays
+    feasible, the newly hidden cell at its true value)."""
+    from .audit import block_equations
+
+    n = len(cells)
+    systems = []
+    for ci, levels in enumerate(relations):
+        eqs = block_equations(cells, edges, levels, hierarchy_equations)
+        cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
+        certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+        systems.append((ci, eqs, _adjacency(eqs, n), cache, certified))
+    return systems
 
 
 class DisclosureAuditError(RuntimeError):
@@ -616,12 +645,13 @@ def apply_disclosure_control(
             rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
             mask = small[pos]
             total = _BlockAudit()
+            systems = _interval_systems(cells, prepared, rel)
             # Linear protection (no hidden cell exactly determined) and interval protection
             # (the LP audit) in turn, until neither hides anything more.
             while True:
                 mask = _secondary(cells, rank_of, mask, prepared)
                 protected, st = _protect_intervals(cells, truth_all[pos], mask, rank_of,
-                                                   prepared, rel)
+                                                   prepared, rel, systems)
                 total.lps += st.lps
                 total.rounds += st.rounds
                 total.added += st.added

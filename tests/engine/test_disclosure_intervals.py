@@ -274,3 +274,19 @@ def test_audit_command_passes_fails_and_refuses(generated_output, tmp_path, caps
     nocols.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main(["audit", str(nocols)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_children_of_a_published_zero_are_zero_without_lps_of_their_own() -> None:
+    """A published 0 forces its hidden children to 0: interval [0, 0] (passes), found by
+    propagation; only the component's first LP is solved, not one per child and direction.
+    A published 3 over the same hidden children still fails (each child is at most 3)."""
+    from indicator_engine.audit import audit_system
+
+    hidden = np.array([False, True, True, True])
+    forced = audit_system([[0, 1, 2, 3]], np.array([0.0, np.nan, np.nan, np.nan]), hidden)
+    assert forced.passed
+    assert forced.lo[1:].tolist() == [0, 0, 0] and forced.hi[1:].tolist() == [0, 0, 0]
+    assert forced.lps == 1
+    small = audit_system([[0, 1, 2, 3]], np.array([3.0, np.nan, np.nan, np.nan]), hidden)
+    assert not small.passed
+    assert small.hi[1:].tolist() == [3, 3, 3]
