@@ -92,3 +92,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The whole demo (published versions, hearings, meetings, indicators; no users), loaded
+    once for a test module and removed afterwards. A module may define its own `demo`."""
+    with django_db_blocker.unblock():
+        call_command("demo", verbosity=0, no_users=True)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 
 from sundhedsaftale.agreements.models import Agreement, FocusArea, Goal, Principle
 from sundhedsaftale.bodies.models import Body
 from sundhedsaftale.geography.models import Municipality
 
 ON = "2025-06-01"  # inside the clusters' period
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("demo", verbosity=0, no_users=True)
-    yield
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("flush", interactive=False, verbosity=0)
 
 
 class VisibleText(HTMLParser):

@@ -5,14 +5,12 @@ robots.txt and the favicon; and no inline style left for the CSP to allow."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 
 from sundhedsaftale.access.models import Role
 from sundhedsaftale.access.rules import actions, can
@@ -32,16 +30,6 @@ from sundhedsaftale.outreach.services import (
 
 CITIZEN = "/aftaler/2024-2027/fokusomraader/born-og-unge/for-borgere/"
 FOCUS = "/aftaler/2024-2027/fokusomraader/born-og-unge/"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The whole demo (published versions, hearings, meetings, indicators), once per module."""
-    with django_db_blocker.unblock():
-        call_command("demo", verbosity=0, no_users=True)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
 from django.test import Client
 
 from sundhedsaftale.agreements.models import Agreement, Goal
@@ -25,15 +24,6 @@ from sundhedsaftale.portal.generation import (
 )
 
 ON = "2025-06-01"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("demo", verbosity=0, no_users=True)
-    yield
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

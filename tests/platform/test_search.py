@@ -5,7 +5,6 @@ index's upkeep and the results page (grouping, echo of the query, limits)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from io import StringIO
 
@@ -19,17 +18,6 @@ from sundhedsaftale.bodies.models import Body
 from sundhedsaftale.search import text
 from sundhedsaftale.search.index import index_is_current
 from sundhedsaftale.search.models import SearchDocument, SearchIndexState
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
-    """The whole demo (published versions, indicators, hearings, meetings), once per module.
-    Loading it commits, and every commit that changes public content rebuilds the index."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("demo", "--no-users", verbosity=0)
-    yield
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
