@@ -222,7 +222,7 @@ ADD_ANOTHER: dict[str, Any] = {
 }
 
 
-def add_another_text(model: type) -> str:
+def add_another_text(model: Any) -> str:
     label = model._meta.label_lower
     if label in ADD_ANOTHER:
         return str(ADD_ANOTHER[label])
