@@ -241,7 +241,9 @@ def audit_system(
         tv = None if truth is None else np.nan_to_num(np.asarray(truth, dtype=float)[cols[pc]])
         start = None if certified is None else (certified[0][cols[pc]], certified[1][cols[pc]])
         plo, phi, lps, dropped = _component(sub, b, tv, threshold, start)
-        if certified is not None:
+        if certified is not None and dropped == 0:
+            # Only bounds of the real system prove anything for later rounds; with relations
+            # dropped as contradictory they belong to a relaxed system.
             certified[0][cols[pc]] |= plo <= 0
             certified[1][cols[pc]] |= phi >= threshold
         if cache is not None:
@@ -257,20 +259,6 @@ def audit_system(
     return out
 
 
-def cell_reaches(
-    equations: Sequence[Sequence[int]],
-    values: np.ndarray,
-    hidden: np.ndarray,
-    j: int,
-    target: str,
-    threshold: int = THRESHOLD,
-) -> bool:
-    """One LP: can hidden cell ``j`` be 0 (``target="zero"``) or reach the threshold
-    (``target="threshold"``) given everything published? (``equations`` need only be those
-    of j's block.)"""
-    return cell_reaches_point(equations, values, hidden, j, target, threshold)[0]
-
-
 def cell_reaches_point(
     equations: Sequence[Sequence[int]],
     values: np.ndarray,
@@ -279,10 +267,12 @@ def cell_reaches_point(
     target: str,
     threshold: int = THRESHOLD,
 ) -> tuple[bool, np.ndarray | None, np.ndarray | None]:
-    """``cell_reaches`` plus the LP's solution: (answer, cells, their values), where cells are
-    the hidden cells of ``equations`` and the values a point satisfying every one of them
-    (None when the LP gave none). When ``equations`` are all the relations of j's connected
-    block, that point is feasible for the whole block, so it may certify other cells too.
+    """One LP: can hidden cell ``j`` be 0 (``target="zero"``) or reach the threshold
+    (``target="threshold"``) given everything published? Returns (answer, cells, their
+    values), where cells are the hidden cells of ``equations`` and the values a point
+    satisfying every one of them (None when the LP gave none). When ``equations`` are all
+    the relations of j's connected block, that point is feasible for the whole block, so it
+    may certify other cells too.
 
     Only the hidden cells that occur in ``equations`` are variables (a hidden cell in none of
     them is free and changes nothing), which keeps the LP to the size of j's block."""
@@ -411,11 +401,6 @@ def _component(a: scipy.sparse.csr_matrix, b: np.ndarray, truth: np.ndarray | No
     lo[lo_ok] = 0.0
     hi[hi_ok] = np.maximum(hi[hi_ok], threshold)
     return lo, hi, lps, dropped
-
-
-def _propagate_lower(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12) -> np.ndarray:
-    """Lower bounds of x >= 0 with a x = b (see _propagate_bounds)."""
-    return _propagate_bounds(a, b, sweeps)[0]
 
 
 def _propagate_bounds(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 12

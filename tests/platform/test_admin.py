@@ -55,3 +55,38 @@ def test_history_shows_related_records_and_choices_by_name(demo_content, secreta
     assert changes["owner_body"].new_display == str(ssu)
     assert "TSS" in changes["owner_body"].old_display
     assert changes["status"].new_display == str(Initiative.Status.COMPLETED.label)
+
+
+def test_versions_decisions_submissions_and_annex_documents_are_read_only_in_the_admin(
+        client, demo_content, django_user_model):
+    """Written by their services only: even a superuser gets no save or delete (a POST is
+    403, never a 500 from the write guard), yet can read them."""
+    from sundhedsaftale.agreements.models import (
+        AgreementVersion,
+        AnnexDocument,
+        CouncilDecision,
+        Submission,
+    )
+
+    from sundhedsaftale.agreements.models import Agreement
+    from sundhedsaftale.agreements.services import version_freeze
+
+    version_freeze(agreement=Agreement.objects.first(), by=None, election_period_start=2022)
+    root = django_user_model.objects.create_superuser("rod-laes", password="x-not-used-9")
+    client.force_login(root)
+    checked = 0
+    for model in (AgreementVersion, CouncilDecision, Submission, AnnexDocument):
+        admin_class = admin.site._registry[model]
+        assert not admin_class.has_delete_permission(type("R", (), {"user": root})())
+        obj = model.objects.first()
+        if obj is None:
+            continue
+        opts = model._meta
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert client.get(change).status_code == 200
+        assert client.post(change, {}).status_code == 403
+        delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+        assert model.objects.filter(pk=obj.pk).exists()
+        checked += 1
+    assert checked, "the demo content has versions to try"

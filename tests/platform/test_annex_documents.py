@@ -269,8 +269,8 @@ def test_every_annex_in_the_demo_opens_a_document(demo_content, media, client):
         assert len(body) > 1000
 
 
-def test_an_oversized_upload_is_refused_before_it_is_read(kol, media, client, secretariat_user,
-                                                          settings):
+def test_an_oversized_upload_is_refused_and_nothing_is_stored(kol, media, client,
+                                                               secretariat_user, settings):
     settings.ANNEX_DOCUMENT_MAX_BYTES = 1024 * 1024
     client.force_login(secretariat_user)
     response = client.post(f"/bilag/{KOL}/nyt-dokument/", {

@@ -262,6 +262,10 @@ def test_staff_preview_create_and_publish_the_successor(
     response = client.post(url, {"action": "publish"})
     assert response.status_code == 302
     assert not HealthCluster.objects.filter(is_draft=True).exists()
+    # Publishing again, with nothing left to publish, is an error and not "0 published".
+    again = client.post(url, {"action": "publish"}, follow=True).content.decode()
+    assert "Der er ingen udkast at offentliggøre." in again
+    assert "0 sundhedsråd er offentliggjort" not in again
     assert AuditEvent.objects.filter(action="geography.health_cluster.publish").count() == 5
     index = client.get("/admin/").content.decode()
     assert "Advarsel om overgangen" not in index and "findes som udkast" not in index
@@ -272,6 +276,16 @@ def test_a_draft_area_is_not_public(site: Client, secretariat_user: object,
                                     demo_clusters_end_2026: None) -> None:
     draft = successor_create(by=secretariat_user, today=WARN_FROM)[0]
     assert site.get(f"/klynger/{draft.code}/?dato={AFTER}").status_code == 404
+    # Nor listed where the public finds pages: sitemap, search, the catalogue's cluster filter.
+    from sundhedsaftale.search.index import index_rebuild
+    from sundhedsaftale.search.models import SearchDocument
+
+    draft_url = f"/klynger/{draft.code}/"
+    assert draft_url not in site.get("/sitemap.xml").content.decode()
+    index_rebuild()
+    assert not SearchDocument.objects.filter(url=draft_url).exists()
+    assert SearchDocument.objects.filter(url="/klynger/byen/").exists()
+    assert f'value="{draft.code}"' not in site.get("/ansvar/").content.decode()
     site.force_login(secretariat_user)
     staff_view = site.get(f"/klynger/{draft.code}/?dato={AFTER}")
     assert staff_view.status_code == 200 and "Udkast" in staff_view.content.decode()

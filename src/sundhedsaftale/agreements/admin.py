@@ -7,7 +7,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sundhedsaftale.core.admin import SOURCE_FIELDSET, ContentAdmin, ServiceModelAdmin
+from sundhedsaftale.core.admin import (
+    SOURCE_FIELDSET,
+    ContentAdmin,
+    ReadOnlyAdmin,
+    ServiceModelAdmin,
+)
 
 from .models import (
     Agreement,
@@ -296,12 +301,12 @@ class AnnexDocumentAdminForm(forms.ModelForm):
               "ingen virusscanner (ClamAV) sat op.")) % {"mb": mb}
 
     def clean(self) -> dict[str, Any]:
-        from .annex_documents import annex_document_check
+        from .annex_documents import annex_document_check, upload_read
 
         data = super().clean()
         upload = data.get("upload")
         if upload is not None:
-            content = b"".join(upload.chunks())
+            content = upload_read(upload)
             try:
                 annex_document_check(name=upload.name or "", data=content)
             except ValidationError as exc:
@@ -353,6 +358,9 @@ class AnnexDocumentAdmin(ServiceModelAdmin):
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # a document is an annex's history: a new version replaces it
+
     def has_add_permission(self, request: Any) -> bool:
         from sundhedsaftale.access.rules import can
 
@@ -375,7 +383,7 @@ class VersionEventInline(admin.TabularInline):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(ReadOnlyAdmin):
     list_display = ("agreement", "election_period_start", "number", "stage", "frozen_at",
                     "published_on", "entered_on", "is_demo")
     list_filter = ("stage", "agreement")
@@ -385,30 +393,18 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     exclude = ("snapshot",)
     inlines = [VersionEventInline]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(CouncilDecision)
-class CouncilDecisionAdmin(admin.ModelAdmin):
+class CouncilDecisionAdmin(ReadOnlyAdmin):
     list_display = ("version", "region", "municipality", "decision", "decided_on",
                     "journal_number", "is_demo")
     list_filter = ("decision", "version__agreement")
     readonly_fields = [f.name for f in CouncilDecision._meta.fields]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ("version", "submitted_on", "deadline", "for_information", "is_demo")
     readonly_fields = ("version", "submitted_on", "deadline", "for_information",
                        "compared_with", "metadata", "submitted_by", "is_demo")
     exclude = ("package_pdf",)
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False

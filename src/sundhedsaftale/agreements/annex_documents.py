@@ -81,6 +81,16 @@ def _content_type(data: bytes) -> str:
     return mime
 
 
+def upload_read(upload: Any) -> bytes:
+    """At most the limit plus one byte: a larger file is refused by the check, unread."""
+    data = bytearray()
+    for chunk in upload.chunks():
+        data += chunk
+        if len(data) > max_bytes():
+            break
+    return bytes(data)
+
+
 def annex_document_check(*, name: str, data: bytes) -> CheckedFile:
     """Check one upload (see the module). Returns the detected type and the scan outcome."""
     limit = max_bytes()

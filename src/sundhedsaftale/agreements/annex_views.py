@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sundhedsaftale.access.rules import can
 
-from .annex_documents import annex_document_upload, max_bytes, scanning_is_on
+from .annex_documents import annex_document_upload, max_bytes, scanning_is_on, upload_read
 from .models import Agreement, AgreementAnnex, Annex, AnnexDocument
 
 
@@ -97,35 +97,20 @@ class AnnexDocumentForm(forms.Form):
                                "class": "form-file-input"}))
 
 
-def _read_upload(upload: Any) -> bytes:
-    """At most the limit plus one byte: a larger file is refused by the check, unread."""
-    data = bytearray()
-    for chunk in upload.chunks():
-        data += chunk
-        if len(data) > max_bytes():
-            break
-    return bytes(data)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def annex_upload(request: HttpRequest, slug: str) -> HttpResponse:
     annex = _annex(request, slug)
     if not can(request.user, "agreements.annex.upload", annex):
         raise PermissionDenied(_("Du må ikke lægge dokumenter op til bilag."))
-    too_big = request.method == "POST" and int(
-        request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + 64 * 1024
-    if too_big:  # refused before the body is read (and spooled to disk)
-        form = AnnexDocumentForm(data={}, files={})
-        form.errors["file"] = form.error_class([_("Filen er for stor: højst %(mb)s MB.")
-                                                % {"mb": max_bytes() // (1024 * 1024)}])
-    else:
-        form = AnnexDocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and not too_big and form.is_valid():
+    # An oversized file is read only up to the limit plus one byte and then refused by the
+    # check (the web server's body limit is what stops a huge request before Django).
+    form = AnnexDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             annex_document_upload(annex=annex, name=upload.name or "", by=request.user,
-                                  data=_read_upload(upload))
+                                  data=upload_read(upload))
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)

@@ -53,5 +53,7 @@ def published_agreement_content() -> Iterator[Document]:
             annex = link.annex
             annex_url = (reverse("agreements:annex_detail", args=[annex.slug])
                          if annex.slug else f"{page}#bilag")
-            yield Document("annex", f"annex:{annex.slug or annex.title}", annex_url,
+            # Keyed by the annex's slug, else by agreement and number (a title is too long).
+            key = f"annex:{annex.slug}" if annex.slug else f"annex:{slug}:{link.number}"
+            yield Document("annex", key, annex_url,
                            annex.title, body=annex.summary, context=title)

@@ -112,6 +112,9 @@ class HealthClusterAdmin(ContentAdmin):
                 if request.POST.get("action") == "publish":
                     gap = transition.structure_gap(today=today)
                     drafts = self._drafts(gap)
+                    if not drafts:
+                        messages.error(request, _("Der er ingen udkast at offentliggøre."))
+                        return redirect("admin:geography_healthcluster_successor")
                     published = successor_publish(by=request.user, clusters=drafts)
                     messages.success(request, _("%(n)s sundhedsråd er offentliggjort.")
                                      % {"n": len(published)})

@@ -1,4 +1,4 @@
-"""Searchable geography: municipalities (name and, where the model has it, the official name
+"""Searchable geography: municipalities (name and the official name
 such as "Københavns Kommune") and health clusters."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def municipalities() -> Iterator[Document]:
     from .models import Municipality
 
     for municipality in Municipality.objects.select_related("region").order_by("name"):
-        official = getattr(municipality, "official_name", "") or ""
+        official = municipality.official_name
         title = official or municipality.name
         body = " ".join(part for part in (
             municipality.name if official else "", municipality.code,
@@ -33,7 +33,7 @@ def municipalities() -> Iterator[Document]:
 def clusters() -> Iterator[Document]:
     from .models import HealthCluster
 
-    for cluster in (HealthCluster.objects.select_related("hospital")
+    for cluster in (HealthCluster.objects.filter(is_draft=False).select_related("hospital")
                     .prefetch_related("memberships__municipality")
                     .order_by("number", "name")):
         # A cluster is found by the municipalities it covers too ("sundhedsklynge Albertslund").

@@ -60,7 +60,7 @@ class OrganisationSitemap(_Paths):
         from sundhedsaftale.geography.models import HealthCluster, Municipality
 
         return ([reverse("portal:cluster_detail", args=[c.code])
-                 for c in HealthCluster.objects.all()]
+                 for c in HealthCluster.objects.filter(is_draft=False)]
                 + [reverse("portal:municipality_detail", args=[m.code])
                    for m in Municipality.objects.all()]
                 + [reverse("portal:body_detail", args=[b.slug]) for b in Body.objects.all()])

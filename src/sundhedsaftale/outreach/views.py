@@ -48,6 +48,10 @@ ROBOTS_DISALLOW = (
     "/moeder/*/status/",
     "/moeder/*/referat/",
     "/aftaler/*/status/*/udsend/",
+    "/aftaler/*/versioner/frys/",
+    "/aftaler/*/daekning/",
+    "/aftaler/*/indsendelse/",
+    "/bilag/*/nyt-dokument/",
     "/i18n/",
 )
 

@@ -65,5 +65,6 @@ def target_groups(user: Any) -> list[str]:
 
 
 def clusters_in_use() -> QuerySet[HealthCluster]:
-    """The clusters one can filter by (all known clusters, by name)."""
-    return HealthCluster.objects.order_by("name")
+    """The clusters one can filter by (every published area, by name; a draft successor is
+    staff-only)."""
+    return HealthCluster.objects.filter(is_draft=False).order_by("name")

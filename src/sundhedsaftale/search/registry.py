@@ -13,15 +13,15 @@ one new file in that app, e.g. for the responsibility catalogue:
     register_kind("responsibility", label=_("Opgave"), heading=_("Opgaver og ansvar"),
                   order=45)
 
-    @search_provider(models=("responsibilities.task",))
-    def tasks():
-        for task in Task.objects.public():
-            yield Document("responsibility", f"task:{task.pk}", task.get_absolute_url(),
-                           task.title, body=" ".join([task.sector, task.legal_basis]))
+    @search_provider(models=("responsibilities.responsibility",))
+    def responsibilities():
+        for entry in published_responsibilities():
+            yield Document("responsibility", f"responsibility:{entry.pk}",
+                           entry.get_absolute_url(), entry.task, body=entry.search_text())
 
 `models` names the models whose saves and deletes change the provider's documents: a change
 to one of them bumps the content generation after commit (portal/generation.py), which
-rebuilds the index (search/index.py). Models of the agreements, bodies and geography apps bump
+rebuilds the index (search/index.py). Models of the apps in portal.generation.CONTENT_APPS bump
 it already.
 """
 
@@ -80,10 +80,6 @@ def search_provider(*, models: tuple[str, ...] = ()
         return func
 
     return decorator
-
-
-def kinds() -> dict[str, Kind]:
-    return dict(_KINDS)
 
 
 def kind_of(kind: str) -> Kind:
