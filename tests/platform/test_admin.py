@@ -62,13 +62,12 @@ def test_versions_decisions_submissions_and_annex_documents_are_read_only_in_the
     """Written by their services only: even a superuser gets no save or delete (a POST is
     403, never a 500 from the write guard), yet can read them."""
     from sundhedsaftale.agreements.models import (
+        Agreement,
         AgreementVersion,
         AnnexDocument,
         CouncilDecision,
         Submission,
     )
-
-    from sundhedsaftale.agreements.models import Agreement
     from sundhedsaftale.agreements.services import version_freeze
 
     version_freeze(agreement=Agreement.objects.first(), by=None, election_period_start=2022)
