@@ -129,6 +129,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The portal's busiest pages and the shared layout partials (core/jinja.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "sundhedsaftale.core.jinja.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+        },
+    },
 ]
 
 DATABASES = {

@@ -200,7 +200,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.municipality_list(on=on)
     if request.GET.get("format") == "csv" and not dating(request).invalid:
         return _municipality_csv(rows, on)
-    return _dated(request, "portal/municipality_list.html", {
+    return _dated(request, "portal/municipality_list.jinja", {
         "section": "municipalities", "rows": rows, "on": on,
         "total": sum(r.population or 0 for r in rows),
         "any_cluster": any(r.clusters for r in rows),

@@ -7,11 +7,12 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
+from sundhedsaftale.core.jinja import render_partial
+
 register = template.Library()
 
 
-@register.inclusion_tag("portal/_source.html")
-def source(fact: Any) -> dict[str, Any]:
+def _source_context(fact: Any) -> dict[str, Any]:
     """Show where a fact comes from ("Kilde: ...") and mark it "usikker" unless verified.
 
     Works on any object with H1's `Sourced` fields (source, source_url, certainty); objects
@@ -20,8 +21,13 @@ def source(fact: Any) -> dict[str, Any]:
     label = getattr(fact, "source_label", "") or ""
     url = getattr(fact, "source_url", "") or ""
     uncertain = bool(getattr(fact, "is_uncertain", False))
-    certainty = getattr(fact, "certainty_label", "") if hasattr(fact, "certainty") else ""
-    return {"label": label, "url": url, "uncertain": uncertain, "certainty": certainty}
+    return {"label": label, "href": url, "uncertain": uncertain}
+
+
+@register.simple_tag
+def source(fact: Any) -> str:
+    """The source note of a fact (`jinja2/layout/_source.jinja`, shared with Jinja2 pages)."""
+    return render_partial("layout/_source.jinja", _source_context(fact))
 
 
 @register.filter
@@ -41,15 +47,15 @@ def percent_of(value: Any, total: Any) -> float:
         return 0.0
 
 
-@register.inclusion_tag("portal/_breadcrumbs.html")
-def breadcrumbs(*parts: Any) -> dict[str, Any]:
+@register.simple_tag
+def breadcrumbs(*parts: Any) -> str:
     """Breadcrumbs after "Forside": pairs of (label, url), then the current page's label.
 
     {% breadcrumbs _("Aftaler") agreements_url agreement.title %}
     """
     *pairs, current = parts
     links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
-    return {"links": links, "current": current}
+    return render_partial("layout/_breadcrumbs.jinja", {"links": links, "current": current})
 
 
 @register.simple_tag
@@ -79,14 +85,19 @@ def common_source(items: Any, attribute: str = "") -> Any:
     return None
 
 
+def next_id(holder: Any, prefix: str) -> str:
+    """The next id of the page ("tabel-3"), counted on the request (or another holder), so ids
+    stay unique across included templates and across both template engines."""
+    count = getattr(holder, "_portal_id_count", 0) + 1
+    holder._portal_id_count = count
+    return f"{prefix}-{count}"
+
+
 @register.simple_tag(takes_context=True)
 def new_id(context: template.Context, prefix: str) -> str:
     """An id unique within the page ("tabel-3"), also across included templates."""
     request = context.get("request")
-    holder = request if request is not None else context.render_context
-    count = getattr(holder, "_portal_id_count", 0) + 1
-    holder._portal_id_count = count
-    return f"{prefix}-{count}"
+    return next_id(request if request is not None else context.render_context, prefix)
 
 
 def _facts_of(rows: Any, attributes: tuple[str, ...]) -> list[Any]:
@@ -108,8 +119,8 @@ def _facts_of(rows: Any, attributes: tuple[str, ...]) -> list[Any]:
     return facts
 
 
-@register.inclusion_tag("portal/_table_sources.html")
-def table_sources(rows: Any, *attributes: str) -> dict[str, Any]:
+@register.simple_tag
+def table_sources(rows: Any, *attributes: str) -> str:
     """One source note under a table for all its facts ("Kilde: A; B"), each source named
     once, instead of a note in every cell; "usikker" when any of them is not verified.
 
@@ -123,7 +134,8 @@ def table_sources(rows: Any, *attributes: str) -> dict[str, Any]:
         if label and (label, url) not in sources:
             sources.append((label, url))
         uncertain = uncertain or bool(getattr(fact, "is_uncertain", False))
-    return {"sources": sources, "uncertain": uncertain}
+    return render_partial("layout/_table_sources.jinja",
+                          {"sources": sources, "uncertain": uncertain})
 
 
 @register.filter

@@ -1,0 +1,48 @@
+"""The Jinja2 side of the portal (core/jinja.py): every message is translated, and the layout
+that both engines share looks the same from a Django page and a Jinja2 page."""
+
+from pathlib import Path
+
+import pytest
+from django.template import engines
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "sundhedsaftale"
+
+
+def jinja_messages():
+    env = engines["jinja2"].env
+    for path in sorted(PACKAGE.rglob("*.jinja")):
+        for lineno, _function, message in env.extract_translations(path.read_text()):
+            text = message[0] if isinstance(message, tuple) else message  # plural: its singular
+            if text:
+                yield f"{path.relative_to(PACKAGE)}:{lineno}", text
+
+
+def test_there_are_jinja_templates_with_messages():
+    assert len(list(jinja_messages())) > 30
+
+
+def test_every_message_in_a_jinja_template_is_in_a_catalogue():
+    from django.utils.translation.trans_real import translation as catalogue_of
+
+    catalogues = [catalogue_of("en")._catalog, catalogue_of("da")._catalog]
+    untranslated = [f"{where}: {text!r}" for where, text in jinja_messages()
+                    if not any(c.get(text) or c.get((text, 0)) for c in catalogues)]
+    assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, current", [("/aftaler/", "/aftaler/"), ("/kommuner/", "/kommuner/")])
+def test_the_menu_marks_the_current_page_from_either_engine(client, path, current):
+    html = client.get(path).content.decode()
+    assert html.count(f'href="{current}" class="nav-link" aria-current="page"') == 2  # desktop, mobile
+    assert html.count('aria-current="page"><span>') == 2
+    assert "Gå til sideindhold" in html and "Tilgængelighedserklæring" in html
+
+
+@pytest.mark.django_db
+def test_the_layout_follows_the_visitors_language(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/kommuner/").content.decode()
+    assert '<html lang="en"' in html and "Skip to content" in html
+    assert "Gå til sideindhold" not in html
