@@ -136,6 +136,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "sundhedsaftale.core.jinja.environment",
+            "context_processors": ["sundhedsaftale.core.jinja.per_render"],
             "autoescape": True,
             "auto_reload": DEBUG,
         },
