@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from .models import (
@@ -322,12 +324,15 @@ def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> Clu
 # --- municipalities -------------------------------------------------------------------------
 
 
+_Area = TypeVar("_Area", HealthCluster, "ClusterRef")
+
+
 @dataclass
 class MunicipalityRow:
-    municipality: Municipality
-    clusters: list[HealthCluster]
+    municipality: MunicipalityRef
+    clusters: list[ClusterRef]
     population: int | None
-    districts_by_cluster: dict[str, list[District]] = field(default_factory=dict)
+    districts_by_cluster: dict[str, list[DistrictRef]] = field(default_factory=dict)
     """For a municipality split between clusters: its districts per cluster code."""
 
     @property
@@ -352,33 +357,117 @@ def _with_valid_memberships(on: datetime.date, *related: str) -> list[Prefetch]:
     ]
 
 
-def _by_number(clusters: dict[int, HealthCluster]) -> list[HealthCluster]:
+def _by_number(clusters: dict[int, _Area]) -> list[_Area]:
     return sorted(clusters.values(), key=lambda c: (c.number, c.name))
 
 
+# The municipality list reads plain rows in two SQL statements: building 29 municipalities,
+# their districts and memberships as model instances (and compiling five ORM queries) was most
+# of the page's time. Rows carry what lists show; pages about one area still get the models.
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityRef:
+    """A municipality as the list shows it (code, name, official name), not a model."""
+
+    pk: int
+    code: str
+    name: str
+    official_name: str
+
+    @property
+    def full_name(self) -> str:
+        """As Municipality.full_name: the official name, else "<name> Kommune"."""
+        return self.official_name or f"{self.name} Kommune"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRef:
+    """An area (health cluster or council) as lists link to it."""
+
+    pk: int
+    code: str
+    name: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRef:
+    pk: int
+    code: str
+    name: str
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _latest_quarter_sql() -> str:
+    """latest_quarter() as a scalar subquery."""
+    population, municipality = _table(AreaPopulation), _table(Municipality)
+    return (f"SELECT q.quarter FROM {population} q"
+            f" WHERE q.municipality_id IS NOT NULL AND q.count IS NOT NULL"
+            f" GROUP BY q.quarter HAVING COUNT(DISTINCT q.municipality_id) >="
+            f" (SELECT COUNT(*) FROM {municipality}) ORDER BY q.quarter DESC LIMIT 1")
+
+
+def _municipalities_with_population() -> list[tuple[int, str, str, str, int | None]]:
+    """(id, code, name, official name, population in the latest complete quarter) by name."""
+    sql = (f"SELECT m.id, m.code, m.name, m.official_name, p.count"
+           f" FROM {_table(Municipality)} m LEFT JOIN {_table(AreaPopulation)} p"
+           f" ON p.municipality_id = m.id AND p.count IS NOT NULL"
+           f" AND p.quarter = ({_latest_quarter_sql()})"
+           f" ORDER BY m.name")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def _valid_memberships_on(on: datetime.date) -> list[tuple[Any, ...]]:
+    """Memberships valid on `on` in a published area in effect then (the area's own period
+    counts too), as (municipality id, district id, code, name, cluster id, code, name,
+    number); a district's municipality is filled in. Districts by code."""
+    day = connection.ops.adapt_datefield_value(on)
+    sql = (f"SELECT COALESCE(am.municipality_id, d.municipality_id), d.id, d.code, d.name,"
+           f" c.id, c.code, c.name, c.number"
+           f" FROM {_table(AreaMembership)} am"
+           f" JOIN {_table(HealthCluster)} c ON c.id = am.cluster_id"
+           f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
+           f" WHERE (am.valid_from IS NULL OR am.valid_from <= %s)"
+           f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
+           f" AND (c.valid_from IS NULL OR c.valid_from <= %s)"
+           f" AND (c.valid_to IS NULL OR c.valid_to >= %s) AND c.is_draft = %s"
+           f" ORDER BY d.code")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, day, day, day, False])
+        return cursor.fetchall()
+
+
 def municipality_list(*, on: datetime.date) -> list[MunicipalityRow]:
-    """All municipalities by name with the clusters they (or their districts) belong to on
-    `on`, and the latest population, in six queries."""
-    municipalities = list(
-        Municipality.objects.order_by("name").prefetch_related(
-            *_with_valid_memberships(on, "cluster"))
-    )
-    totals = population_totals()
-    rows = []
-    for municipality in municipalities:
-        clusters: dict[int, HealthCluster] = {}
-        for membership in municipality.valid_memberships:
-            clusters[membership.cluster.pk] = membership.cluster
-        districts_by_cluster: dict[str, list[District]] = defaultdict(list)
-        for district in municipality.district_list:
-            for membership in district.valid_memberships:
-                clusters[membership.cluster.pk] = membership.cluster
-                districts_by_cluster[membership.cluster.code].append(district)
-        rows.append(MunicipalityRow(
-            municipality=municipality, clusters=_by_number(clusters),
-            population=totals.municipality_count(municipality.pk),
-            districts_by_cluster=dict(districts_by_cluster)))
-    return rows
+    """All municipalities by name with the areas they (or their districts) belong to on `on`
+    (as `areas_in_effect` gives them) and the latest population (as `population_totals`), in
+    two queries."""
+    clusters_of: dict[int, dict[int, ClusterRef]] = defaultdict(dict)
+    districts_of: dict[int, dict[str, list[DistrictRef]]] = defaultdict(lambda: defaultdict(list))
+    refs: dict[int, ClusterRef] = {}
+    for (municipality_id, district_id, district_code, district_name, cluster_id, cluster_code,
+         cluster_name, number) in _valid_memberships_on(on):
+        cluster = refs.get(cluster_id)
+        if cluster is None:
+            cluster = refs[cluster_id] = ClusterRef(cluster_id, cluster_code, cluster_name,
+                                                    number)
+        clusters_of[municipality_id][cluster_id] = cluster
+        if district_id is not None:
+            districts_of[municipality_id][cluster_code].append(
+                DistrictRef(district_id, district_code, district_name))
+    return [
+        MunicipalityRow(
+            municipality=MunicipalityRef(pk, code, name, official_name),
+            clusters=_by_number(clusters_of[pk]) if pk in clusters_of else [],
+            population=None if count is None else int(count),
+            districts_by_cluster=dict(districts_of[pk]) if pk in districts_of else {})
+        for pk, code, name, official_name, count in _municipalities_with_population()
+    ]
 
 
 @dataclass
