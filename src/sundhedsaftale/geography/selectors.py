@@ -8,7 +8,9 @@ that has ended (or not yet started) is shown as it was on its last (or first) da
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -16,12 +18,15 @@ from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
+from sundhedsaftale.core.models import Certainty
+
 from .models import (
     AGE_BANDS,
     AreaMembership,
     AreaPopulation,
     District,
     HealthCluster,
+    Hospital,
     Municipality,
 )
 
@@ -164,32 +169,45 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
     """Men and women per age band (AGE_BANDS) in the given areas, summed, from the bands kept
     at import: one query (two when the quarter is not given)."""
     quarter = quarter or latest_quarter()
-    empty = PopulationTable(quarter, [], 0, 0, 0, False, [])
     if quarter is None or not (municipality_ids or district_ids):
-        return empty
+        return PopulationTable(quarter, [], 0, 0, 0, False, [])
+    return _band_table(quarter, AreaPopulation.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
+        quarter=quarter).values_list("men_by_band", "women_by_band", "bands_synthetic",
+                                     "source"))
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON list column read with raw SQL: text on SQLite, maybe decoded elsewhere."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, (str, bytes)) else list(value)
+
+
+def _band_table(quarter: str | None,
+                rows: Iterable[tuple[list[int], list[int], bool, str]]) -> PopulationTable:
+    """population_by_band's sum over (men_by_band, women_by_band, bands_synthetic, source)."""
     men = [0] * len(AGE_BANDS)
     women = [0] * len(AGE_BANDS)
     synthetic = False
     sources: set[str] = set()
     found = False
-    for row in AreaPopulation.objects.filter(
-            Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
-            quarter=quarter).only("men_by_band", "women_by_band", "bands_synthetic", "source"):
-        if not (any(row.men_by_band) or any(row.women_by_band)):
+    for men_by_band, women_by_band, bands_synthetic, source in rows:
+        if not (any(men_by_band) or any(women_by_band)):
             continue
         found = True
-        for index, value in enumerate(row.men_by_band[:len(AGE_BANDS)]):
+        for index, value in enumerate(men_by_band[:len(AGE_BANDS)]):
             men[index] += int(value)
-        for index, value in enumerate(row.women_by_band[:len(AGE_BANDS)]):
+        for index, value in enumerate(women_by_band[:len(AGE_BANDS)]):
             women[index] += int(value)
-        synthetic = synthetic or row.bands_synthetic
-        if row.source:
-            sources.add(row.source)
+        synthetic = synthetic or bool(bands_synthetic)
+        if source:
+            sources.add(source)
     if not found:
-        return empty
-    rows = [AgeBandRow(age_band_label(band), men[index], women[index])
-            for index, band in enumerate(AGE_BANDS)]
-    return PopulationTable(quarter, rows, sum(men), sum(women), sum(men) + sum(women),
+        return PopulationTable(quarter, [], 0, 0, 0, False, [])
+    table_rows = [AgeBandRow(age_band_label(band), men[index], women[index])
+                  for index, band in enumerate(AGE_BANDS)]
+    return PopulationTable(quarter, table_rows, sum(men), sum(women), sum(men) + sum(women),
                            synthetic, sorted(sources))
 
 
@@ -309,16 +327,159 @@ def areas_in_effect(*, on: datetime.date) -> list[ClusterSummary]:
     return [_summary(cluster, on, totals, strict=True) for cluster in clusters]
 
 
-def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> ClusterSummary:
-    """One cluster with hospital, region, areas valid on `on` (moved into the cluster's own
-    period unless `strict`: then no areas outside it) and population.
+# One cluster's page reads plain facts in two SQL statements (the cluster with its hospital
+# and the latest complete quarter; its memberships valid on the day with their municipality,
+# district and population row): the ORM's query building and the ~40 model instances of the
+# memberships, municipalities and districts were most of the page's time.
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Sourced's fields and properties, for facts read as plain rows."""
+
+    source: str
+    source_url: str
+    certainty: str
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.certainty != Certainty.VERIFIED
+
+    @property
+    def source_label(self) -> str:
+        return self.source or self.source_url
+
+
+@dataclass(frozen=True, slots=True)
+class HospitalFact(Fact):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterFact(Fact):
+    """A cluster's own facts (the HealthCluster fields its page shows)."""
+
+    pk: int
+    code: str
+    name: str
+    kind: str
+    description: str
+    number: int
+    is_draft: bool
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    hospital: HospitalFact | None
+
+    @property
+    def slug(self) -> str:
+        return self.code
+
+    def is_valid_on(self, on: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictFact(Fact):
+    pk: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFact(Fact):
+    municipality_id: int | None
+    district_id: int | None
+
+
+def _cluster_fact(code: str) -> tuple[ClusterFact, str | None]:
+    """The cluster and the latest complete population quarter, in one statement.
     Raises HealthCluster.DoesNotExist."""
-    cluster = (
-        HealthCluster.objects.select_related("hospital", "region")
-        .prefetch_related(_all_memberships())
-        .get(code=code)
-    )
-    return _summary(cluster, on, population_totals(), strict=strict)
+    sql = (f"SELECT c.id, c.code, c.name, c.kind, c.description, c.number, c.is_draft,"
+           f" c.valid_from, c.valid_to, c.source, c.source_url, c.certainty,"
+           f" h.id, h.name, h.source, h.source_url, h.certainty, ({_latest_quarter_sql()})"
+           f" FROM {_table(HealthCluster)} c LEFT JOIN {_table(Hospital)} h"
+           f" ON h.id = c.hospital_id WHERE c.code = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        raise HealthCluster.DoesNotExist(f"No health cluster {code!r}")
+    (pk, code, name, kind, description, number, is_draft, valid_from, valid_to, source,
+     source_url, certainty, hospital_id, hospital_name, hospital_source, hospital_url,
+     hospital_certainty, quarter) = row
+    hospital = None if hospital_id is None else HospitalFact(
+        hospital_source, hospital_url, hospital_certainty, hospital_name)
+    return ClusterFact(source, source_url, certainty, pk, code, name, kind, description,
+                       number, bool(is_draft), _day(valid_from), _day(valid_to),
+                       hospital), quarter
+
+
+def _day(value: Any) -> datetime.date | None:
+    """A date column read with raw SQL (a date, or ISO text where the driver gives text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def cluster_overview(*, code: str, on: datetime.date,
+                     strict: bool = False) -> tuple[ClusterSummary, PopulationTable]:
+    """`cluster_detail` and its areas' population by age band (as `population_by_band`), in
+    two queries. Raises HealthCluster.DoesNotExist."""
+    cluster, quarter = _cluster_fact(code)
+    day = on if strict else _reference_date(cluster, on)  # type: ignore[arg-type]
+    adapted = connection.ops.adapt_datefield_value(day)
+    sql = (f"SELECT am.municipality_id, am.district_id, am.source, am.source_url,"
+           f" am.certainty, m.id, m.code, m.name, m.official_name,"
+           f" d.id, d.code, d.name, d.source, d.source_url, d.certainty,"
+           f" p.count, p.men_by_band, p.women_by_band, p.bands_synthetic, p.source"
+           f" FROM {_table(AreaMembership)} am"
+           f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
+           f" JOIN {_table(Municipality)} m ON m.id = COALESCE(am.municipality_id,"
+           f" d.municipality_id)"
+           f" LEFT JOIN {_table(AreaPopulation)} p ON p.quarter = %s AND p.count IS NOT NULL"
+           f" AND (p.municipality_id = am.municipality_id OR p.district_id = am.district_id)"
+           f" WHERE am.cluster_id = %s"
+           f" AND (am.valid_from IS NULL OR am.valid_from <= %s)"
+           f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
+           f" ORDER BY d.code")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quarter, cluster.pk, adapted, adapted])
+        rows = cursor.fetchall()
+    areas: dict[int, ClusterArea] = {}
+    counts: dict[int, list[int | None]] = defaultdict(list)
+    bands = []
+    for (municipality_id, district_id, source, source_url, certainty, m_id, m_code, m_name,
+         m_official, d_id, d_code, d_name, d_source, d_url, d_certainty, count, men, women,
+         bands_synthetic, population_source) in rows:
+        area = areas.get(m_id)
+        if area is None:
+            area = areas[m_id] = ClusterArea(
+                municipality=MunicipalityRef(m_id, m_code, m_name, m_official))  # type: ignore[arg-type]
+        area.memberships.append(MembershipFact(  # type: ignore[arg-type]
+            source, source_url, certainty, municipality_id, district_id))
+        if district_id is not None:
+            area.districts.append(DistrictFact(  # type: ignore[arg-type]
+                d_source, d_url, d_certainty, d_id, d_code, d_name))
+        counts[m_id].append(None if count is None else int(count))
+        if count is not None and quarter is not None:
+            bands.append((_json_list(men), _json_list(women), bands_synthetic,
+                          population_source))
+    for m_id, area in areas.items():
+        area.population = _sum_or_none(counts[m_id])
+    ordered = sorted(areas.values(), key=lambda a: a.municipality.name)
+    summary = ClusterSummary(cluster, day, ordered,  # type: ignore[arg-type]
+                             _sum_or_none([a.population for a in ordered]), quarter)
+    if quarter is None or not ordered:
+        return summary, PopulationTable(quarter, [], 0, 0, 0, False, [])
+    return summary, _band_table(quarter, bands)
+
+
+def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> ClusterSummary:
+    """One cluster with hospital, areas valid on `on` (moved into the cluster's own period
+    unless `strict`: then no areas outside it) and population, in two queries.
+    Raises HealthCluster.DoesNotExist."""
+    return cluster_overview(code=code, on=on, strict=strict)[0]
 
 
 # --- municipalities -------------------------------------------------------------------------
