@@ -8,6 +8,7 @@ cell is a row with `suppressed=True` and no number; it is passed on as such, nev
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -365,51 +366,74 @@ def _area_rows(*, level: str, code: str, run_ids: list[int]) -> list[tuple[Any, 
         return cursor.fetchall()
 
 
+def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink]]:
+    """published_run_map() as indicator code -> run id, and every indicator in catalogue
+    order, as plain rows (two statements)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, definitions FROM {quote(Run._meta.db_table)}"
+                       f" WHERE status = %s ORDER BY published_at DESC, id DESC",
+                       [Run.Status.PUBLISHED.value])
+        run_rows = cursor.fetchall()
+        cursor.execute(f"SELECT id, code, title, unit, better, source"
+                       f" FROM {quote(Indicator._meta.db_table)} ORDER BY number, code")
+        indicator_rows = cursor.fetchall()
+    runs: dict[str, int] = {}
+    for run_id, definitions in run_rows:
+        if isinstance(definitions, (str, bytes)):
+            definitions = json.loads(definitions)
+        for indicator_code in definitions or ():
+            runs.setdefault(indicator_code, run_id)
+    labels: dict[str, str] = {}  # each unit translated once
+    indicators = [
+        IndicatorLink(*row, labels.get(row[3]) or labels.setdefault(
+            row[3], str(_UNIT_LABELS.get(row[3], row[3]))))
+        for row in indicator_rows]
+    return runs, indicators
+
+
+def _area_row(raw: tuple[Any, ...]) -> Row:
+    _ind, run_id, lv, cd, start, num, den, hidden, value, low, high = raw
+    hidden = bool(hidden)
+    return Row(level=lv, code=cd, name=cd, grain="year", period_start=start,
+               value=None if hidden else value, ci_low=None if hidden else low,
+               ci_high=None if hidden else high, numerator=None if hidden else num,
+               denominator=None if hidden else den, suppressed=hidden,
+               reported=run_id is None)
+
+
 def area_followup(*, level: str, code: str) -> list[AreaFigure]:
     """Every indicator with published figures for the area beside the region, latest year.
 
     Three queries (published runs, indicators, the area's and region's figures), whatever the
     number of indicators, read as plain rows: the section sits on the cluster and municipality
     pages."""
-    runs: dict[str, int] = {}  # indicator code -> its published run, as published_run_map
-    for run_id, definitions in Run.objects.filter(status="published").order_by(
-            "-published_at", "-pk").values_list("pk", "definitions"):
-        for indicator_code in definitions:
-            runs.setdefault(indicator_code, run_id)
-    labels: dict[str, str] = {}  # each unit translated once
-    indicators = [
-        IndicatorLink(*row, labels.get(row[3]) or labels.setdefault(
-            row[3], str(_UNIT_LABELS.get(row[3], row[3]))))
-        for row in Indicator.objects.order_by("number", "code").values_list(
-            "pk", "code", "title", "unit", "better", "source")]
+    runs, indicators = _published_runs_and_indicators()
     wanted = {(ind.pk, runs[ind.code]) for ind in indicators if ind.code in runs}
     reported_ids = {ind.pk for ind in indicators if ind.is_reported}
-    by_key: dict[tuple[int, str, str], list[Row]] = defaultdict(list)
-    rows = _area_rows(level=level, code=code, run_ids=sorted(set(runs.values())))
-    for ind_id, run_id, lv, cd, start, num, den, hidden, value, low, high in sorted(
-            rows, key=lambda r: _date(r[4])):
+    by_key: dict[tuple[int, str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    rows = [(*r[:4], _date(r[4]), *r[5:])
+            for r in _area_rows(level=level, code=code, run_ids=sorted(set(runs.values())))]
+    rows.sort(key=lambda r: r[4])
+    for raw in rows:
+        ind_id, run_id, lv, cd = raw[:4]
         if (lv, cd) not in ((level, code), ("region", REGION_CODE)):
             continue
         if run_id is None and ind_id not in reported_ids:
             continue
         if run_id is not None and (ind_id, run_id) not in wanted:
             continue
-        hidden = bool(hidden)
-        by_key[(ind_id, lv, cd)].append(Row(
-            level=lv, code=cd, name=cd, grain="year", period_start=_date(start),
-            value=None if hidden else value, ci_low=None if hidden else low,
-            ci_high=None if hidden else high, numerator=None if hidden else num,
-            denominator=None if hidden else den, suppressed=hidden,
-            reported=run_id is None))
+        by_key[(ind_id, lv, cd)].append(raw)
     out = []
     for indicator in indicators:
-        area_rows = by_key.get((indicator.pk, level, code), [])
+        area_rows = by_key.get((indicator.pk, level, code))
         if not area_rows:
             continue
-        latest = area_rows[-1]
-        previous = area_rows[-2] if len(area_rows) > 1 else None
-        region = next((r for r in by_key.get((indicator.pk, "region", REGION_CODE), [])
-                       if r.period_start == latest.period_start), None)
+        latest = _area_row(area_rows[-1])
+        previous = _area_row(area_rows[-2]) if len(area_rows) > 1 else None
+        region = next((_area_row(r) for r in by_key.get((indicator.pk, "region", REGION_CODE),
+                                                        []) if r[4] == latest.period_start),
+                      None)
         out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
                               region=region, previous=previous))
     return out
