@@ -548,3 +548,20 @@ def test_municipality_list_reads_in_few_queries(
 ) -> None:
     with django_assert_max_num_queries(3):  # type: ignore[operator]
         get(site, f"/kommuner/?dato={ON}")
+
+
+def test_url_of_gives_the_links_url_gives(site: object) -> None:
+    from django.urls import set_script_prefix
+
+    from sundhedsaftale.core.jinja import url
+    from sundhedsaftale.portal.templatetags.portal import url_of
+
+    href = url_of("portal:cluster_detail")
+    assert href("syd") == url("portal:cluster_detail", "syd") == "/klynger/syd/"
+    assert url_of("portal:municipality_detail")(101) == "/kommuner/101/"
+    set_script_prefix("/portal/")  # a deployment under a sub-path: the prefix is part of the key
+    try:
+        assert url_of("portal:cluster_detail")("syd") == "/portal/klynger/syd/"
+    finally:
+        set_script_prefix("/")
+    assert url_of("portal:cluster_detail")("syd") == "/klynger/syd/"

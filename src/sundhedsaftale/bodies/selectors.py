@@ -42,6 +42,7 @@ def body_detail(*, slug: str, on: datetime.date | None = None) -> Body:
 # statement (the ORM's two queries and model instances were a large part of that page's time).
 
 _ROLE_LABELS = dict(Membership.Role.choices)
+_ROLE_RANK: dict[str, int] = {str(role): rank for role, rank in ROLE_ORDER.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,5 +108,5 @@ def cluster_bodies(*, cluster_id: int, on: datetime.date) -> list[BodySeats]:
                 person_name, role, bool(synthetic), _day(valid_from), _day(valid_to),
                 None if organisation_id is None else OrganisationName(organisation_name)))
     for body in bodies.values():
-        body.current_members.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.person_name))
+        body.current_members.sort(key=lambda m: (_ROLE_RANK.get(m.role, 9), m.person_name))
     return list(bodies.values())

@@ -373,7 +373,7 @@ def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, definitions FROM {quote(Run._meta.db_table)}"
                        f" WHERE status = %s ORDER BY published_at DESC, id DESC",
-                       [Run.Status.PUBLISHED.value])
+                       ["published"])
         run_rows = cursor.fetchall()
         cursor.execute(f"SELECT id, code, title, unit, better, source"
                        f" FROM {quote(Indicator._meta.db_table)} ORDER BY number, code")
@@ -385,10 +385,10 @@ def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink
         for indicator_code in definitions or ():
             runs.setdefault(indicator_code, run_id)
     labels: dict[str, str] = {}  # each unit translated once
-    indicators = [
-        IndicatorLink(*row, labels.get(row[3]) or labels.setdefault(
-            row[3], str(_UNIT_LABELS.get(row[3], row[3]))))
-        for row in indicator_rows]
+    indicators = []
+    for pk, code, title, unit, better, source in indicator_rows:
+        label = labels.get(unit) or labels.setdefault(unit, str(_UNIT_LABELS.get(unit, unit)))
+        indicators.append(IndicatorLink(pk, code, title, unit, better, source, label))
     return runs, indicators
 
 

@@ -38,7 +38,7 @@ def age_band_label(band: tuple[int, int | None]) -> str:
     return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
 
 
-def _reference_date(cluster: HealthCluster, on: datetime.date) -> datetime.date:
+def _reference_date(cluster: HealthCluster | ClusterFact, on: datetime.date) -> datetime.date:
     """`on`, moved into the cluster's own period so an ended cluster shows its last state."""
     if cluster.valid_to and on > cluster.valid_to:
         return cluster.valid_to
@@ -218,9 +218,9 @@ def _band_table(quarter: str | None,
 class ClusterArea:
     """A municipality in a cluster: whole, or only some of its districts."""
 
-    municipality: Municipality
-    districts: list[District] = field(default_factory=list)
-    memberships: list[AreaMembership] = field(default_factory=list)
+    municipality: Municipality | MunicipalityRef
+    districts: list[District | DistrictFact] = field(default_factory=list)
+    memberships: list[AreaMembership | MembershipFact] = field(default_factory=list)
     population: int | None = None
 
     @property
@@ -230,7 +230,8 @@ class ClusterArea:
 
 @dataclass
 class ClusterSummary:
-    cluster: HealthCluster
+    cluster: HealthCluster | ClusterFact
+    """A model from cluster_list and areas_in_effect, plain facts from cluster_detail."""
     on: datetime.date
     """The reference date used: the date asked for, moved into the cluster's own period."""
     areas: list[ClusterArea]
@@ -239,21 +240,21 @@ class ClusterSummary:
     quarter: str | None = None
 
     @property
-    def memberships(self) -> list[AreaMembership]:
+    def memberships(self) -> list[AreaMembership | MembershipFact]:
         return [m for area in self.areas for m in area.memberships]
 
     @property
-    def municipalities(self) -> list[Municipality]:
+    def municipalities(self) -> list[Municipality | MunicipalityRef]:
         """Municipalities belonging as a whole."""
         return [a.municipality for a in self.areas if a.is_whole]
 
     @property
-    def split_municipalities(self) -> list[Municipality]:
+    def split_municipalities(self) -> list[Municipality | MunicipalityRef]:
         """Municipalities of which only some districts belong."""
         return [a.municipality for a in self.areas if not a.is_whole]
 
     @property
-    def districts(self) -> list[District]:
+    def districts(self) -> list[District | DistrictFact]:
         return [d for a in self.areas for d in a.districts]
 
     @property
@@ -427,7 +428,7 @@ def cluster_overview(*, code: str, on: datetime.date,
     """`cluster_detail` and its areas' population by age band (as `population_by_band`), in
     two queries. Raises HealthCluster.DoesNotExist."""
     cluster, quarter = _cluster_fact(code)
-    day = on if strict else _reference_date(cluster, on)  # type: ignore[arg-type]
+    day = on if strict else _reference_date(cluster, on)
     adapted = connection.ops.adapt_datefield_value(day)
     sql = (f"SELECT am.municipality_id, am.district_id, am.source, am.source_url,"
            f" am.certainty, m.id, m.code, m.name, m.official_name,"
@@ -455,11 +456,11 @@ def cluster_overview(*, code: str, on: datetime.date,
         area = areas.get(m_id)
         if area is None:
             area = areas[m_id] = ClusterArea(
-                municipality=MunicipalityRef(m_id, m_code, m_name, m_official))  # type: ignore[arg-type]
-        area.memberships.append(MembershipFact(  # type: ignore[arg-type]
+                municipality=MunicipalityRef(m_id, m_code, m_name, m_official))
+        area.memberships.append(MembershipFact(
             source, source_url, certainty, municipality_id, district_id))
         if district_id is not None:
-            area.districts.append(DistrictFact(  # type: ignore[arg-type]
+            area.districts.append(DistrictFact(
                 d_source, d_url, d_certainty, d_id, d_code, d_name))
         counts[m_id].append(None if count is None else int(count))
         if count is not None and quarter is not None:
@@ -468,7 +469,7 @@ def cluster_overview(*, code: str, on: datetime.date,
     for m_id, area in areas.items():
         area.population = _sum_or_none(counts[m_id])
     ordered = sorted(areas.values(), key=lambda a: a.municipality.name)
-    summary = ClusterSummary(cluster, day, ordered,  # type: ignore[arg-type]
+    summary = ClusterSummary(cluster, day, ordered,
                              _sum_or_none([a.population for a in ordered]), quarter)
     if quarter is None or not ordered:
         return summary, PopulationTable(quarter, [], 0, 0, 0, False, [])
