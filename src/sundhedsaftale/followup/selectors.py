@@ -412,8 +412,9 @@ def area_followup(*, level: str, code: str) -> list[AreaFigure]:
     wanted = {(ind.pk, runs[ind.code]) for ind in indicators if ind.code in runs}
     reported_ids = {ind.pk for ind in indicators if ind.is_reported}
     by_key: dict[tuple[int, str, str], list[tuple[Any, ...]]] = defaultdict(list)
-    rows = [(*r[:4], _date(r[4]), *r[5:])
-            for r in _area_rows(level=level, code=code, run_ids=sorted(set(runs.values())))]
+    rows = _area_rows(level=level, code=code, run_ids=sorted(set(runs.values())))
+    if not all(isinstance(r[4], datetime.date) for r in rows):  # a driver that gives text
+        rows = [(*r[:4], _date(r[4]), *r[5:]) for r in rows]
     rows.sort(key=lambda r: r[4])
     for raw in rows:
         ind_id, run_id, lv, cd = raw[:4]
