@@ -8,7 +8,6 @@ cell is a row with `suppressed=True` and no number; it is passed on as such, nev
 from __future__ import annotations
 
 import datetime
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -369,6 +368,8 @@ def _area_rows(*, level: str, code: str, run_ids: list[int]) -> list[tuple[Any, 
 def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink]]:
     """published_run_map() as indicator code -> run id, and every indicator in catalogue
     order, as plain rows (two statements)."""
+    import json
+
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, definitions FROM {quote(Run._meta.db_table)}"
