@@ -326,3 +326,27 @@ def test_command_reports_errors_without_a_traceback(demo_geography, tmp_path):
         call_command("import_population", str(partial), "--check")
     assert "--replace" in str(caught.value)
     assert PopulationCount.objects.count() == 0
+
+
+def test_the_list_and_cluster_reads_follow_the_latest_complete_quarter(demo_geography, tmp_path):
+    # municipality_list and cluster_overview read the population with their own SQL: the
+    # same quarter as latest_quarter(), the same figures as population_totals().
+    import datetime
+
+    from sundhedsaftale.geography.selectors import cluster_overview, municipality_list
+
+    on = datetime.date(2025, 6, 1)
+    population_import(path=write(tmp_path, every_municipality("2023K1")))
+    population_import(path=write(tmp_path, every_municipality("2024K1", 1200)))
+    assert {r.population for r in municipality_list(on=on)} == {1200}
+    small = write(tmp_path, ["Dragør;I alt;Alder i alt;2024K2;14000;real"], name="small.csv")
+    population_import(path=small, replace=True)  # a partial quarter is not shown
+    rows = municipality_list(on=on)
+    totals = population_totals()
+    assert totals.quarter == latest_quarter() == "2024K1"
+    assert {r.municipality.pk: r.population for r in rows} == {
+        pk: total.count for pk, total in totals.municipalities.items()}
+    summary, table = cluster_overview(code="syd", on=on)
+    assert summary.quarter == "2024K1" and table.quarter == "2024K1"
+    whole = [a for a in summary.areas if a.is_whole]
+    assert whole and all(a.population == 1200 for a in whole)

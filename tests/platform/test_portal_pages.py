@@ -508,3 +508,60 @@ def test_a_newly_published_version_shows_at_once(site: object) -> None:
     version_transition(version=version, to="adopted", by=None)
     version_publish(version=version, by=None)
     assert "Et helt nyt mål om tandpleje" in get(site, "/aftaler/2024-2027/").html
+
+
+# --- the cluster page in Jinja2 (issue 12) ------------------------------------------------------
+
+@pytest.mark.parametrize("url", [f"/klynger/syd/?dato={ON}", f"/kommuner/101/?dato={ON}"])
+def test_table_ids_are_unique_and_label_their_regions(site: object, url: str) -> None:
+    # The follow-up section used to number its table from 1 again ("tabel-1" twice), so a
+    # screen reader's region label could point at the wrong table.
+    page = get(site, url)
+    ids = re.findall(r'<caption id="([^"]+)"', page.html)
+    assert len(ids) >= 3 and len(ids) == len(set(ids))
+    assert re.findall(r'role="region" tabindex="0" aria-labelledby="([^"]+)"', page.html) == ids
+
+
+def test_cluster_page_shows_its_follow_up_figures_beside_the_region(site: object) -> None:
+    page = get(site, f"/klynger/syd/?dato={ON}")
+    section = page.html.split('<h2 id="opfoelgning">')[1].split("</section>")[0]
+    assert "/opfoelgning/" in section
+    assert re.search(r'<td class="numeric">\d+,\d</td>\s*<td class="numeric">\d+,\d</td>',
+                     section)
+    site.post("/i18n/setlang/", {"language": "en", "next": "/"})  # type: ignore[attr-defined]
+    english = get(site, f"/klynger/syd/?dato={ON}").html.split('<h2 id="opfoelgning">')[1]
+    assert "Indicators for the area beside the region" in english
+    assert re.search(r'<td class="numeric">\d+\.\d</td>', english)
+
+
+def test_cluster_page_reads_in_few_queries(
+    site: object, django_assert_max_num_queries: object
+) -> None:
+    # Cluster and population quarter, areas with population, bodies with seats, and the
+    # follow-up section's runs, indicators and figures: plain rows, no query per row.
+    with django_assert_max_num_queries(7):  # type: ignore[operator]
+        get(site, f"/klynger/syd/?dato={ON}")
+
+
+def test_municipality_list_reads_in_few_queries(
+    site: object, django_assert_max_num_queries: object
+) -> None:
+    with django_assert_max_num_queries(3):  # type: ignore[operator]
+        get(site, f"/kommuner/?dato={ON}")
+
+
+def test_url_of_gives_the_links_url_gives(site: object) -> None:
+    from django.urls import set_script_prefix
+
+    from sundhedsaftale.core.jinja import url
+    from sundhedsaftale.portal.templatetags.portal import url_of
+
+    href = url_of("portal:cluster_detail")
+    assert href("syd") == url("portal:cluster_detail", "syd") == "/klynger/syd/"
+    assert url_of("portal:municipality_detail")(101) == "/kommuner/101/"
+    set_script_prefix("/portal/")  # a deployment under a sub-path: the prefix is part of the key
+    try:
+        assert url_of("portal:cluster_detail")("syd") == "/portal/klynger/syd/"
+    finally:
+        set_script_prefix("/")
+    assert url_of("portal:cluster_detail")("syd") == "/klynger/syd/"

@@ -169,7 +169,8 @@ def _globals() -> dict[str, Any]:
     from sundhedsaftale.portal.templatetags import portal
 
     return {"source": portal.source, "breadcrumbs": portal.breadcrumbs,
-            "table_sources": portal.table_sources, "dated_url": dated_url}
+            "table_sources": portal.table_sources, "dated_url": dated_url,
+            "url_of": portal.url_of}
 
 
 def _filters() -> dict[str, Any]:

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, FloatField, IntegerField, QuerySet, Value
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
@@ -289,9 +290,30 @@ def indicator_page(*, indicator: Indicator, level: str, grain: str,
 # An area's follow-up section (cluster and municipality pages)
 # --------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class IndicatorLink:
+    """An indicator as the area section shows it (title, link, unit), read as a plain row."""
+
+    pk: int
+    code: str
+    title: str
+    unit: str
+    better: str
+    source: str
+    unit_label: str
+    """The unit's label in the active language ("per 1.000")."""
+
+    @property
+    def is_reported(self) -> bool:
+        return self.source == Indicator.Source.REPORTED
+
+
+_UNIT_LABELS = dict(Indicator.Unit.choices)
+
+
 @dataclass
 class AreaFigure:
-    indicator: Indicator
+    indicator: IndicatorLink
     period: str
     area: Row | None
     region: Row | None
@@ -315,54 +337,105 @@ class AreaFigure:
         return self.trend == self.indicator.better
 
 
+def _date(value: Any) -> datetime.date:
+    """A date read with raw SQL: a date, or ISO text where the driver gives text."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def _area_rows(*, level: str, code: str, run_ids: list[int]) -> list[tuple[Any, ...]]:
+    """The area's and the region's yearly figures: computed ones of `run_ids` and reported
+    ones, as (indicator, run or None, level, code, period start, numerator, denominator,
+    hidden, value, low, high), in one statement."""
+    quote = connection.ops.quote_name
+    where = "grain = %s AND level IN (%s, %s) AND code IN (%s, %s)"
+    area = ["year", level, "region", code, REGION_CODE]
+    reported = (f"SELECT indicator_id, NULL, level, code, period_start, NULL, NULL, %s,"
+                f" value, NULL, NULL FROM {quote(ReportedValue._meta.db_table)} WHERE {where}")
+    if not run_ids:
+        sql, params = reported, [False, *area]
+    else:
+        marks = ", ".join(["%s"] * len(run_ids))
+        sql = (f"SELECT indicator_id, run_id, level, code, period_start, numerator,"
+               f" denominator, suppressed, value, ci_low, ci_high"
+               f" FROM {quote(Result._meta.db_table)} WHERE run_id IN ({marks}) AND {where}"
+               f" UNION ALL {reported}")
+        params = [*run_ids, *area, False, *area]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink]]:
+    """published_run_map() as indicator code -> run id, and every indicator in catalogue
+    order, as plain rows (two statements)."""
+    import json
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, definitions FROM {quote(Run._meta.db_table)}"
+                       f" WHERE status = %s ORDER BY published_at DESC, id DESC",
+                       ["published"])
+        run_rows = cursor.fetchall()
+        cursor.execute(f"SELECT id, code, title, unit, better, source"
+                       f" FROM {quote(Indicator._meta.db_table)} ORDER BY number, code")
+        indicator_rows = cursor.fetchall()
+    runs: dict[str, int] = {}
+    for run_id, definitions in run_rows:
+        if isinstance(definitions, (str, bytes)):
+            definitions = json.loads(definitions)
+        for indicator_code in definitions or ():
+            runs.setdefault(indicator_code, run_id)
+    labels: dict[str, str] = {}  # each unit translated once
+    indicators = []
+    for pk, code, title, unit, better, source in indicator_rows:
+        label = labels.get(unit) or labels.setdefault(unit, str(_UNIT_LABELS.get(unit, unit)))
+        indicators.append(IndicatorLink(pk, code, title, unit, better, source, label))
+    return runs, indicators
+
+
+def _area_row(raw: tuple[Any, ...]) -> Row:
+    _ind, run_id, lv, cd, start, num, den, hidden, value, low, high = raw
+    hidden = bool(hidden)
+    return Row(level=lv, code=cd, name=cd, grain="year", period_start=start,
+               value=None if hidden else value, ci_low=None if hidden else low,
+               ci_high=None if hidden else high, numerator=None if hidden else num,
+               denominator=None if hidden else den, suppressed=hidden,
+               reported=run_id is None)
+
+
 def area_followup(*, level: str, code: str) -> list[AreaFigure]:
     """Every indicator with published figures for the area beside the region, latest year.
 
-    A constant number of queries (runs, indicators, results, reported values), whatever the
-    number of indicators: the section sits on the cluster and municipality pages."""
-    runs = published_run_map()
-    indicators = list(Indicator.objects.all())
-    wanted = {(ind.pk, runs[ind.code].pk) for ind in indicators if ind.code in runs}
-    levels, codes = [level, "region"], [code, REGION_CODE]
-    by_key: dict[tuple[int, str, str], list[Row]] = defaultdict(list)
-    fields = ("indicator_id", "run_id", "level", "code", "period_start", "numerator",
-              "denominator", "suppressed", "value", "ci_low", "ci_high")
-    results = Result.objects.filter(run_id__in={r.pk for r in runs.values()}, grain="year",
-                                    level__in=levels, code__in=codes).order_by() \
-        .values_list(*fields)
-    reported = ReportedValue.objects.filter(grain="year", level__in=levels, code__in=codes) \
-        .order_by().annotate(r_run=Value(None, output_field=IntegerField()),
-                  r_num=Value(None, output_field=FloatField()),
-                  r_den=Value(None, output_field=FloatField()),
-                  r_hidden=Value(False, output_field=BooleanField()),
-                  r_low=Value(None, output_field=FloatField()),
-                  r_high=Value(None, output_field=FloatField())) \
-        .values_list("indicator_id", "r_run", "level", "code", "period_start", "r_num",
-                     "r_den", "r_hidden", "value", "r_low", "r_high")
+    Three queries (published runs, indicators, the area's and region's figures), whatever the
+    number of indicators, read as plain rows: the section sits on the cluster and municipality
+    pages."""
+    runs, indicators = _published_runs_and_indicators()
+    wanted = {(ind.pk, runs[ind.code]) for ind in indicators if ind.code in runs}
     reported_ids = {ind.pk for ind in indicators if ind.is_reported}
-    for ind_id, run_id, lv, cd, start, num, den, hidden, value, low, high in sorted(
-            results.union(reported, all=True), key=lambda r: r[4]):
+    by_key: dict[tuple[int, str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    rows = _area_rows(level=level, code=code, run_ids=sorted(set(runs.values())))
+    if not all(isinstance(r[4], datetime.date) for r in rows):  # a driver that gives text
+        rows = [(*r[:4], _date(r[4]), *r[5:]) for r in rows]
+    rows.sort(key=lambda r: r[4])
+    for raw in rows:
+        ind_id, run_id, lv, cd = raw[:4]
         if (lv, cd) not in ((level, code), ("region", REGION_CODE)):
             continue
         if run_id is None and ind_id not in reported_ids:
             continue
         if run_id is not None and (ind_id, run_id) not in wanted:
             continue
-        by_key[(ind_id, lv, cd)].append(Row(
-            level=lv, code=cd, name=cd, grain="year", period_start=start,
-            value=None if hidden else value, ci_low=None if hidden else low,
-            ci_high=None if hidden else high, numerator=None if hidden else num,
-            denominator=None if hidden else den, suppressed=bool(hidden),
-            reported=run_id is None))
+        by_key[(ind_id, lv, cd)].append(raw)
     out = []
     for indicator in indicators:
-        area_rows = by_key.get((indicator.pk, level, code), [])
+        area_rows = by_key.get((indicator.pk, level, code))
         if not area_rows:
             continue
-        latest = area_rows[-1]
-        previous = area_rows[-2] if len(area_rows) > 1 else None
-        region = next((r for r in by_key.get((indicator.pk, "region", REGION_CODE), [])
-                       if r.period_start == latest.period_start), None)
+        latest = _area_row(area_rows[-1])
+        previous = _area_row(area_rows[-2]) if len(area_rows) > 1 else None
+        region = next((_area_row(r) for r in by_key.get((indicator.pk, "region", REGION_CODE),
+                                                        []) if r[4] == latest.period_start),
+                      None)
         out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
                               region=region, previous=previous))
     return out

@@ -8,11 +8,17 @@ that has ended (or not yet started) is shown as it was on its last (or first) da
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
+
+from sundhedsaftale.core.models import Certainty
 
 from .models import (
     AGE_BANDS,
@@ -20,6 +26,7 @@ from .models import (
     AreaPopulation,
     District,
     HealthCluster,
+    Hospital,
     Municipality,
 )
 
@@ -31,7 +38,7 @@ def age_band_label(band: tuple[int, int | None]) -> str:
     return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
 
 
-def _reference_date(cluster: HealthCluster, on: datetime.date) -> datetime.date:
+def _reference_date(cluster: HealthCluster | ClusterFact, on: datetime.date) -> datetime.date:
     """`on`, moved into the cluster's own period so an ended cluster shows its last state."""
     if cluster.valid_to and on > cluster.valid_to:
         return cluster.valid_to
@@ -162,32 +169,45 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
     """Men and women per age band (AGE_BANDS) in the given areas, summed, from the bands kept
     at import: one query (two when the quarter is not given)."""
     quarter = quarter or latest_quarter()
-    empty = PopulationTable(quarter, [], 0, 0, 0, False, [])
     if quarter is None or not (municipality_ids or district_ids):
-        return empty
+        return PopulationTable(quarter, [], 0, 0, 0, False, [])
+    return _band_table(quarter, AreaPopulation.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
+        quarter=quarter).values_list("men_by_band", "women_by_band", "bands_synthetic",
+                                     "source"))
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON list column read with raw SQL: text on SQLite, maybe decoded elsewhere."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, (str, bytes)) else list(value)
+
+
+def _band_table(quarter: str | None,
+                rows: Iterable[tuple[list[int], list[int], bool, str]]) -> PopulationTable:
+    """population_by_band's sum over (men_by_band, women_by_band, bands_synthetic, source)."""
     men = [0] * len(AGE_BANDS)
     women = [0] * len(AGE_BANDS)
     synthetic = False
     sources: set[str] = set()
     found = False
-    for row in AreaPopulation.objects.filter(
-            Q(municipality_id__in=municipality_ids) | Q(district_id__in=district_ids),
-            quarter=quarter).only("men_by_band", "women_by_band", "bands_synthetic", "source"):
-        if not (any(row.men_by_band) or any(row.women_by_band)):
+    for men_by_band, women_by_band, bands_synthetic, source in rows:
+        if not (any(men_by_band) or any(women_by_band)):
             continue
         found = True
-        for index, value in enumerate(row.men_by_band[:len(AGE_BANDS)]):
+        for index, value in enumerate(men_by_band[:len(AGE_BANDS)]):
             men[index] += int(value)
-        for index, value in enumerate(row.women_by_band[:len(AGE_BANDS)]):
+        for index, value in enumerate(women_by_band[:len(AGE_BANDS)]):
             women[index] += int(value)
-        synthetic = synthetic or row.bands_synthetic
-        if row.source:
-            sources.add(row.source)
+        synthetic = synthetic or bool(bands_synthetic)
+        if source:
+            sources.add(source)
     if not found:
-        return empty
-    rows = [AgeBandRow(age_band_label(band), men[index], women[index])
-            for index, band in enumerate(AGE_BANDS)]
-    return PopulationTable(quarter, rows, sum(men), sum(women), sum(men) + sum(women),
+        return PopulationTable(quarter, [], 0, 0, 0, False, [])
+    table_rows = [AgeBandRow(age_band_label(band), men[index], women[index])
+                  for index, band in enumerate(AGE_BANDS)]
+    return PopulationTable(quarter, table_rows, sum(men), sum(women), sum(men) + sum(women),
                            synthetic, sorted(sources))
 
 
@@ -198,9 +218,9 @@ def population_by_band(*, municipality_ids: list[int], district_ids: list[int],
 class ClusterArea:
     """A municipality in a cluster: whole, or only some of its districts."""
 
-    municipality: Municipality
-    districts: list[District] = field(default_factory=list)
-    memberships: list[AreaMembership] = field(default_factory=list)
+    municipality: Municipality | MunicipalityRef
+    districts: list[District | DistrictFact] = field(default_factory=list)
+    memberships: list[AreaMembership | MembershipFact] = field(default_factory=list)
     population: int | None = None
 
     @property
@@ -210,7 +230,8 @@ class ClusterArea:
 
 @dataclass
 class ClusterSummary:
-    cluster: HealthCluster
+    cluster: HealthCluster | ClusterFact
+    """A model from cluster_list and areas_in_effect, plain facts from cluster_detail."""
     on: datetime.date
     """The reference date used: the date asked for, moved into the cluster's own period."""
     areas: list[ClusterArea]
@@ -219,21 +240,21 @@ class ClusterSummary:
     quarter: str | None = None
 
     @property
-    def memberships(self) -> list[AreaMembership]:
+    def memberships(self) -> list[AreaMembership | MembershipFact]:
         return [m for area in self.areas for m in area.memberships]
 
     @property
-    def municipalities(self) -> list[Municipality]:
+    def municipalities(self) -> list[Municipality | MunicipalityRef]:
         """Municipalities belonging as a whole."""
         return [a.municipality for a in self.areas if a.is_whole]
 
     @property
-    def split_municipalities(self) -> list[Municipality]:
+    def split_municipalities(self) -> list[Municipality | MunicipalityRef]:
         """Municipalities of which only some districts belong."""
         return [a.municipality for a in self.areas if not a.is_whole]
 
     @property
-    def districts(self) -> list[District]:
+    def districts(self) -> list[District | DistrictFact]:
         return [d for a in self.areas for d in a.districts]
 
     @property
@@ -307,27 +328,173 @@ def areas_in_effect(*, on: datetime.date) -> list[ClusterSummary]:
     return [_summary(cluster, on, totals, strict=True) for cluster in clusters]
 
 
-def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> ClusterSummary:
-    """One cluster with hospital, region, areas valid on `on` (moved into the cluster's own
-    period unless `strict`: then no areas outside it) and population.
+# One cluster's page reads plain facts in two SQL statements (the cluster with its hospital
+# and the latest complete quarter; its memberships valid on the day with their municipality,
+# district and population row): the ORM's query building and the ~40 model instances of the
+# memberships, municipalities and districts were most of the page's time.
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Sourced's fields and properties, for facts read as plain rows."""
+
+    source: str
+    source_url: str
+    certainty: str
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.certainty != Certainty.VERIFIED
+
+    @property
+    def source_label(self) -> str:
+        return self.source or self.source_url
+
+
+@dataclass(frozen=True, slots=True)
+class HospitalFact(Fact):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterFact(Fact):
+    """A cluster's own facts (the HealthCluster fields its page shows)."""
+
+    pk: int
+    code: str
+    name: str
+    kind: str
+    description: str
+    number: int
+    is_draft: bool
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    hospital: HospitalFact | None
+
+    @property
+    def slug(self) -> str:
+        return self.code
+
+    def is_valid_on(self, on: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictFact(Fact):
+    pk: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFact(Fact):
+    municipality_id: int | None
+    district_id: int | None
+
+
+def _cluster_fact(code: str) -> tuple[ClusterFact, str | None]:
+    """The cluster and the latest complete population quarter, in one statement.
     Raises HealthCluster.DoesNotExist."""
-    cluster = (
-        HealthCluster.objects.select_related("hospital", "region")
-        .prefetch_related(_all_memberships())
-        .get(code=code)
-    )
-    return _summary(cluster, on, population_totals(), strict=strict)
+    sql = (f"SELECT c.id, c.code, c.name, c.kind, c.description, c.number, c.is_draft,"
+           f" c.valid_from, c.valid_to, c.source, c.source_url, c.certainty,"
+           f" h.id, h.name, h.source, h.source_url, h.certainty, ({_latest_quarter_sql()})"
+           f" FROM {_table(HealthCluster)} c LEFT JOIN {_table(Hospital)} h"
+           f" ON h.id = c.hospital_id WHERE c.code = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        raise HealthCluster.DoesNotExist(f"No health cluster {code!r}")
+    (pk, code, name, kind, description, number, is_draft, valid_from, valid_to, source,
+     source_url, certainty, hospital_id, hospital_name, hospital_source, hospital_url,
+     hospital_certainty, quarter) = row
+    hospital = None if hospital_id is None else HospitalFact(
+        hospital_source, hospital_url, hospital_certainty, hospital_name)
+    return ClusterFact(source, source_url, certainty, pk, code, name, kind, description,
+                       number, bool(is_draft), _day(valid_from), _day(valid_to),
+                       hospital), quarter
+
+
+def _day(value: Any) -> datetime.date | None:
+    """A date column read with raw SQL (a date, or ISO text where the driver gives text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def cluster_overview(*, code: str, on: datetime.date,
+                     strict: bool = False) -> tuple[ClusterSummary, PopulationTable]:
+    """`cluster_detail` and its areas' population by age band (as `population_by_band`), in
+    two queries. Raises HealthCluster.DoesNotExist."""
+    cluster, quarter = _cluster_fact(code)
+    day = on if strict else _reference_date(cluster, on)
+    adapted = connection.ops.adapt_datefield_value(day)
+    sql = (f"SELECT am.municipality_id, am.district_id, am.source, am.source_url,"
+           f" am.certainty, m.id, m.code, m.name, m.official_name,"
+           f" d.id, d.code, d.name, d.source, d.source_url, d.certainty,"
+           f" p.count, p.men_by_band, p.women_by_band, p.bands_synthetic, p.source"
+           f" FROM {_table(AreaMembership)} am"
+           f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
+           f" JOIN {_table(Municipality)} m ON m.id = COALESCE(am.municipality_id,"
+           f" d.municipality_id)"
+           f" LEFT JOIN {_table(AreaPopulation)} p ON p.quarter = %s AND p.count IS NOT NULL"
+           f" AND (p.municipality_id = am.municipality_id OR p.district_id = am.district_id)"
+           f" WHERE am.cluster_id = %s"
+           f" AND (am.valid_from IS NULL OR am.valid_from <= %s)"
+           f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
+           f" ORDER BY d.code")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quarter, cluster.pk, adapted, adapted])
+        rows = cursor.fetchall()
+    areas: dict[int, ClusterArea] = {}
+    counts: dict[int, list[int | None]] = defaultdict(list)
+    bands = []
+    for (municipality_id, district_id, source, source_url, certainty, m_id, m_code, m_name,
+         m_official, d_id, d_code, d_name, d_source, d_url, d_certainty, count, men, women,
+         bands_synthetic, population_source) in rows:
+        area = areas.get(m_id)
+        if area is None:
+            area = areas[m_id] = ClusterArea(
+                municipality=MunicipalityRef(m_id, m_code, m_name, m_official))
+        area.memberships.append(MembershipFact(
+            source, source_url, certainty, municipality_id, district_id))
+        if district_id is not None:
+            area.districts.append(DistrictFact(
+                d_source, d_url, d_certainty, d_id, d_code, d_name))
+        counts[m_id].append(None if count is None else int(count))
+        if count is not None and quarter is not None:
+            bands.append((_json_list(men), _json_list(women), bands_synthetic,
+                          population_source))
+    for m_id, area in areas.items():
+        area.population = _sum_or_none(counts[m_id])
+    ordered = sorted(areas.values(), key=lambda a: a.municipality.name)
+    summary = ClusterSummary(cluster, day, ordered,
+                             _sum_or_none([a.population for a in ordered]), quarter)
+    if quarter is None or not ordered:
+        return summary, PopulationTable(quarter, [], 0, 0, 0, False, [])
+    return summary, _band_table(quarter, bands)
+
+
+def cluster_detail(*, code: str, on: datetime.date, strict: bool = False) -> ClusterSummary:
+    """One cluster with hospital, areas valid on `on` (moved into the cluster's own period
+    unless `strict`: then no areas outside it) and population, in two queries.
+    Raises HealthCluster.DoesNotExist."""
+    return cluster_overview(code=code, on=on, strict=strict)[0]
 
 
 # --- municipalities -------------------------------------------------------------------------
 
 
+_Area = TypeVar("_Area", HealthCluster, "ClusterRef")
+
+
 @dataclass
 class MunicipalityRow:
-    municipality: Municipality
-    clusters: list[HealthCluster]
+    municipality: MunicipalityRef
+    clusters: list[ClusterRef]
     population: int | None
-    districts_by_cluster: dict[str, list[District]] = field(default_factory=dict)
+    districts_by_cluster: dict[str, list[DistrictRef]] = field(default_factory=dict)
     """For a municipality split between clusters: its districts per cluster code."""
 
     @property
@@ -352,33 +519,117 @@ def _with_valid_memberships(on: datetime.date, *related: str) -> list[Prefetch]:
     ]
 
 
-def _by_number(clusters: dict[int, HealthCluster]) -> list[HealthCluster]:
+def _by_number(clusters: dict[int, _Area]) -> list[_Area]:
     return sorted(clusters.values(), key=lambda c: (c.number, c.name))
 
 
+# The municipality list reads plain rows in two SQL statements: building 29 municipalities,
+# their districts and memberships as model instances (and compiling five ORM queries) was most
+# of the page's time. Rows carry what lists show; pages about one area still get the models.
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityRef:
+    """A municipality as the list shows it (code, name, official name), not a model."""
+
+    pk: int
+    code: str
+    name: str
+    official_name: str
+
+    @property
+    def full_name(self) -> str:
+        """As Municipality.full_name: the official name, else "<name> Kommune"."""
+        return self.official_name or f"{self.name} Kommune"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRef:
+    """An area (health cluster or council) as lists link to it."""
+
+    pk: int
+    code: str
+    name: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRef:
+    pk: int
+    code: str
+    name: str
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _latest_quarter_sql() -> str:
+    """latest_quarter() as a scalar subquery."""
+    population, municipality = _table(AreaPopulation), _table(Municipality)
+    return (f"SELECT q.quarter FROM {population} q"
+            f" WHERE q.municipality_id IS NOT NULL AND q.count IS NOT NULL"
+            f" GROUP BY q.quarter HAVING COUNT(DISTINCT q.municipality_id) >="
+            f" (SELECT COUNT(*) FROM {municipality}) ORDER BY q.quarter DESC LIMIT 1")
+
+
+def _municipalities_with_population() -> list[tuple[int, str, str, str, int | None]]:
+    """(id, code, name, official name, population in the latest complete quarter) by name."""
+    sql = (f"SELECT m.id, m.code, m.name, m.official_name, p.count"
+           f" FROM {_table(Municipality)} m LEFT JOIN {_table(AreaPopulation)} p"
+           f" ON p.municipality_id = m.id AND p.count IS NOT NULL"
+           f" AND p.quarter = ({_latest_quarter_sql()})"
+           f" ORDER BY m.name")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def _valid_memberships_on(on: datetime.date) -> list[tuple[Any, ...]]:
+    """Memberships valid on `on` in a published area in effect then (the area's own period
+    counts too), as (municipality id, district id, code, name, cluster id, code, name,
+    number); a district's municipality is filled in. Districts by code."""
+    day = connection.ops.adapt_datefield_value(on)
+    sql = (f"SELECT COALESCE(am.municipality_id, d.municipality_id), d.id, d.code, d.name,"
+           f" c.id, c.code, c.name, c.number"
+           f" FROM {_table(AreaMembership)} am"
+           f" JOIN {_table(HealthCluster)} c ON c.id = am.cluster_id"
+           f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
+           f" WHERE (am.valid_from IS NULL OR am.valid_from <= %s)"
+           f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
+           f" AND (c.valid_from IS NULL OR c.valid_from <= %s)"
+           f" AND (c.valid_to IS NULL OR c.valid_to >= %s) AND c.is_draft = %s"
+           f" ORDER BY d.code")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, day, day, day, False])
+        return cursor.fetchall()
+
+
 def municipality_list(*, on: datetime.date) -> list[MunicipalityRow]:
-    """All municipalities by name with the clusters they (or their districts) belong to on
-    `on`, and the latest population, in six queries."""
-    municipalities = list(
-        Municipality.objects.order_by("name").prefetch_related(
-            *_with_valid_memberships(on, "cluster"))
-    )
-    totals = population_totals()
-    rows = []
-    for municipality in municipalities:
-        clusters: dict[int, HealthCluster] = {}
-        for membership in municipality.valid_memberships:
-            clusters[membership.cluster.pk] = membership.cluster
-        districts_by_cluster: dict[str, list[District]] = defaultdict(list)
-        for district in municipality.district_list:
-            for membership in district.valid_memberships:
-                clusters[membership.cluster.pk] = membership.cluster
-                districts_by_cluster[membership.cluster.code].append(district)
-        rows.append(MunicipalityRow(
-            municipality=municipality, clusters=_by_number(clusters),
-            population=totals.municipality_count(municipality.pk),
-            districts_by_cluster=dict(districts_by_cluster)))
-    return rows
+    """All municipalities by name with the areas they (or their districts) belong to on `on`
+    (as `areas_in_effect` gives them) and the latest population (as `population_totals`), in
+    two queries."""
+    clusters_of: dict[int, dict[int, ClusterRef]] = defaultdict(dict)
+    districts_of: dict[int, dict[str, list[DistrictRef]]] = defaultdict(lambda: defaultdict(list))
+    refs: dict[int, ClusterRef] = {}
+    for (municipality_id, district_id, district_code, district_name, cluster_id, cluster_code,
+         cluster_name, number) in _valid_memberships_on(on):
+        cluster = refs.get(cluster_id)
+        if cluster is None:
+            cluster = refs[cluster_id] = ClusterRef(cluster_id, cluster_code, cluster_name,
+                                                    number)
+        clusters_of[municipality_id][cluster_id] = cluster
+        if district_id is not None:
+            districts_of[municipality_id][cluster_code].append(
+                DistrictRef(district_id, district_code, district_name))
+    return [
+        MunicipalityRow(
+            municipality=MunicipalityRef(pk, code, name, official_name),
+            clusters=_by_number(clusters_of[pk]) if pk in clusters_of else [],
+            population=None if count is None else int(count),
+            districts_by_cluster=dict(districts_of[pk]) if pk in districts_of else {})
+        for pk, code, name, official_name, count in _municipalities_with_population()
+    ]
 
 
 @dataclass

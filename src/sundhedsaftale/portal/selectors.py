@@ -16,12 +16,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Q
 
 from sundhedsaftale.agreements.published import PublishedAgreement
 from sundhedsaftale.agreements.selectors import agreement_published_list
 from sundhedsaftale.bodies.models import Body, Membership
-from sundhedsaftale.bodies.selectors import ROLE_ORDER, body_list
+from sundhedsaftale.bodies.selectors import BodySeats, body_list, cluster_bodies
+from sundhedsaftale.followup.selectors import AreaFigure, area_followup
 from sundhedsaftale.geography.models import AreaMembership, HealthCluster, Municipality
 from sundhedsaftale.geography.selectors import (
     ClusterSummary,
@@ -29,8 +30,8 @@ from sundhedsaftale.geography.selectors import (
     MunicipalityRow,
     PopulationTable,
     areas_in_effect,
-    cluster_detail,
     cluster_list,
+    cluster_overview,
     municipality_detail,
     municipality_list,
     population_by_band,
@@ -65,32 +66,19 @@ def _valid_memberships(on: datetime.date) -> Q:
 @dataclass
 class ClusterPage:
     summary: ClusterSummary
-    bodies: list[Body]
+    bodies: list[BodySeats]
     population: PopulationTable
-
-
-def _current_members(on: datetime.date) -> Prefetch:
-    return Prefetch(
-        "memberships",
-        queryset=Membership.objects.filter(_valid_memberships(on))
-        .select_related("organisation").order_by("role", "person_name"),
-        to_attr="current_members",
-    )
+    followup: list[AreaFigure]
 
 
 def cluster_page(*, code: str, on: datetime.date) -> ClusterPage:
     """One cluster: hospital, areas valid on the date (none when the cluster itself is not in
-    effect then: the page says so), bodies with members, population."""
-    summary = cluster_detail(code=code, on=on, strict=True)
-    bodies = list(
-        Body.objects.filter(cluster=summary.cluster).order_by("number", "name")
-        .prefetch_related(_current_members(summary.on))
-    )
-    for body in bodies:
-        body.current_members.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.person_name))
-    population = population_by_band(municipality_ids=summary.municipality_ids,
-                                    district_ids=summary.district_ids, quarter=summary.quarter)
-    return ClusterPage(summary, bodies, population)
+    effect then: the page says so), bodies with members, population, the follow-up figures.
+    Six queries, read as plain rows (the page's uncached speed, issue 12)."""
+    summary, population = cluster_overview(code=code, on=on, strict=True)
+    bodies = cluster_bodies(cluster_id=summary.cluster.pk, on=summary.on)
+    return ClusterPage(summary, bodies, population,
+                       area_followup(level="cluster", code=summary.cluster.code))
 
 
 @dataclass

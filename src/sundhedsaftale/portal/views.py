@@ -183,7 +183,7 @@ def cluster_detail(request: HttpRequest, code: str) -> HttpResponse:
     cluster = page.summary.cluster
     if cluster.is_draft and not can(request.user, "geography.edit"):
         raise Http404(_("Sundhedsklyngen findes ikke."))
-    return _dated(request, "portal/cluster_detail.html", {
+    return _dated(request, "portal/cluster_detail.jinja", {
         "section": "clusters", "page": page, "cluster": cluster,
         "in_effect": cluster.is_valid_on(page.summary.on),
     })

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sundhedsaftale.core.jinja import render_partial
+
 from .. import selectors
 
 register = template.Library()
@@ -62,10 +64,13 @@ def track_mark(value: str) -> str:
     return TRACK_MARKS.get(value, "?")
 
 
-@register.inclusion_tag("followup/_area_section.html")
-def followup_area(level: str, code: str) -> dict[str, Any]:
-    """{% followup_area "cluster" cluster.code %}: the area's figures beside the region."""
-    return {"figures": selectors.area_followup(level=level, code=code), "level": level}
+@register.simple_tag(takes_context=True)
+def followup_area(context: template.Context, level: str, code: str) -> str:
+    """{% followup_area "municipality" municipality.code %}: the area's figures beside the
+    region (`followup/_area_section.jinja`; Jinja2 pages include it with `figures`)."""
+    return render_partial("followup/_area_section.jinja",
+                          {"figures": selectors.area_followup(level=level, code=code),
+                           "level": level}, context.get("request"))
 
 
 @register.inclusion_tag("followup/_goal_section.html")

@@ -8,17 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
-from sundhedsaftale.core.jinja import render_partial
+from sundhedsaftale.core.jinja import render_partial, url
 from sundhedsaftale.portal.dating import dating
 
 register = template.Library()
 
 
 def dated(request: Any, name: str, *args: Any) -> str:
-    url = reverse(name, args=args)
-    return url if request is None else url + dating(request).query
+    href = url(name, *args)  # reverse(), memoised per language and script prefix
+    return href if request is None else href + dating(request).query
 
 
 @register.simple_tag(takes_context=True)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.formats import number_format
 
 from sundhedsaftale.core.jinja import render_partial
@@ -142,3 +147,29 @@ def table_sources(rows: Any, *attributes: str) -> str:
 def any_uncertain(facts: Any) -> bool:
     """True when any fact in the list is not verified (a cell's "usikker" mark)."""
     return any(getattr(fact, "is_uncertain", False) for fact in facts or ())
+
+
+# Links in long tables (Jinja2 global `url_of`). `{% set href = url_of("portal:cluster_detail") %}`
+# once, then `{{ href(cluster.code) }}` in the rows: the language and script prefix are read once
+# per table instead of once per link (the municipality list made ~60 `url()` calls, each reading
+# both). Reversing is a pure function of the URL patterns, the language and the prefix, so the
+# memo is never stale; it is cleared when settings change (tests that swap the URLconf).
+
+
+@functools.lru_cache(maxsize=8192)
+def _reverse_one(language: str, prefix: str, name: str, arg: str) -> str:
+    return reverse(name, args=[arg])
+
+
+def url_of(name: str) -> Callable[[Any], str]:
+    """A function of one argument giving the URL of `name` for it, as `url(name, arg)` does."""
+    reverse_for = functools.partial(_reverse_one, translation.get_language() or "",
+                                    get_script_prefix(), name)
+    return lambda arg: reverse_for(str(arg))
+
+
+def _forget_links(**_kwargs: Any) -> None:
+    _reverse_one.cache_clear()
+
+
+setting_changed.connect(_forget_links, dispatch_uid="portal.templatetags.portal.links")
