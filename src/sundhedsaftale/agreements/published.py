@@ -78,22 +78,37 @@ class _Named:
         return str(getattr(self, "name", getattr(self, "title", "")))
 
 
-class AnnexLink:
-    def __init__(self, item: dict[str, Any], carried: Agreement | None) -> None:
+class _Annex(_Named):
+    kind: str
+
+    def get_kind_display(self) -> str:
+        """The kind's label, as the live Annex row answers it (templates call it)."""
         from .models import Annex
 
-        kind = item.get("annex_kind", "")
+        return str(dict(Annex.Kind.choices).get(self.kind, self.kind))
+
+
+class AnnexLink:
+    def __init__(self, item: dict[str, Any], carried: Agreement | None) -> None:
         self.number = item.get("number", 0)
-        self.annex = _Named(title=item.get("title", ""), summary=item.get("summary", ""),
-                            url=item.get("url", ""), slug=item.get("slug", ""), kind=kind,
-                            get_kind_display=str(dict(Annex.Kind.choices).get(kind, kind)))
+        self.annex = _Annex(title=item.get("title", ""), summary=item.get("summary", ""),
+                            url=item.get("url", ""), slug=item.get("slug", ""),
+                            kind=item.get("annex_kind", ""))
         self.carried_over_from = carried
+
+
+def carried_over_slugs(version: AgreementVersion) -> set[str]:
+    """The slugs of the agreements the version's annexes are carried over from."""
+    return {i["carried_over_from"] for i in version.items("annex") if i.get("carried_over_from")}
 
 
 class PublishedAgreement:
     """An agreement as one frozen version shows it."""
 
-    def __init__(self, live: Agreement, version: AgreementVersion, *, draft: bool = False):
+    def __init__(self, live: Agreement, version: AgreementVersion, *, draft: bool = False,
+                 carried: dict[str, Agreement] | None = None):
+        """`carried`: the agreements annexes are carried over from, by slug, when the caller
+        has read them already (else they are read here)."""
         snap = version.snapshot.get("agreement", {})
         self.live = live
         self.version = version
@@ -121,12 +136,13 @@ class PublishedAgreement:
         self.annex_links: Rel = Rel()
         self.goals: Rel = Rel()
         nodes: dict[str, Node] = {}
-        carried_slugs = {i.get("carried_over_from") for i in version.items("annex")} - {None}
-        carried = {a.slug: a for a in Agreement.objects.filter(slug__in=carried_slugs)}
+        if carried is None:
+            carried = {a.slug: a for a in Agreement.objects.filter(
+                slug__in=carried_over_slugs(version))}
         for item in version.items():
             kind = item["kind"]
             if kind == "annex":
-                self.annex_links.append(AnnexLink(item, carried.get(item.get("carried_over_from"))))
+                self.annex_links.append(AnnexLink(item, carried.get(item.get("carried_over_from") or "")))
                 continue
             node = InitiativeNode(item) if kind == "initiative" else Node(item)
             nodes[node.key] = node
