@@ -196,7 +196,8 @@ _PAGE_CONVERT: dict[str, Any] = {
 def agreement_page(*, slug: str) -> PublishedAgreement:
     """The agreement as its published version shows it, for the public agreement page: what
     agreement_published() answers, with the bodies, health clusters and carried-over
-    agreements read as well (`bodies` and `clusters` are lists, no further queries).
+    agreements read as well (`bodies` and `clusters` are lists, no further queries), and
+    without the goals' initiatives (the page does not show them).
     Raises Agreement.DoesNotExist like agreement_published()."""
     db = connection.alias
     with connection.cursor() as cursor:
@@ -232,10 +233,8 @@ def agreement_page(*, slug: str) -> PublishedAgreement:
             clusters.append(HealthCluster.from_db(db, _CLUSTER_COLUMNS, (pk, key, name, number)))
         else:
             carried[key] = Agreement.from_db(db, _CARRIED_COLUMNS, (pk, name, key, extra))
-    page = PublishedAgreement(live, version, carried=carried)
-    page.bodies = Rel(bodies)
-    page.clusters = Rel(clusters)
-    return page
+    return PublishedAgreement(live, version, carried=carried, bodies=Rel(bodies),
+                              clusters=Rel(clusters), with_initiatives=False)
 
 
 # Model.from_db() takes the values in the model's field order.
