@@ -273,15 +273,16 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     query = portal_search.normalise_query(raw)
+    shown = portal_search.shown_query(query)
     if len(" ".join(raw.split())) > portal_search.MAX_QUERY_LENGTH:
-        return render(request, "portal/search.html", {
-            "section": "search", "query": query, "hits": [],
+        return render(request, "portal/search.jinja", {
+            "section": "search", "query": query, "shown_query": shown, "hits": [],
             "error": _("Søgningen er for lang: højst %(max)s tegn.") % {
                 "max": portal_search.MAX_QUERY_LENGTH},
         }, status=400)
     hits = portal_search.search(query) if query else []
-    return render(request, "portal/search.html", {
-        "section": "search", "query": query, "hits": hits,
+    return render(request, "portal/search.jinja", {
+        "section": "search", "query": query, "shown_query": shown, "hits": hits,
         "groups": portal_search.group_hits(hits),
     })
 
