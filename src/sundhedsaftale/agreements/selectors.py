@@ -156,11 +156,13 @@ _PAGE_VERSION_SQL = """
     FROM agreements_agreementversion agreementversion
     JOIN agreements_agreement agreement ON agreement.id = agreementversion.agreement_id
     JOIN agreements_legalregime regime ON regime.id = agreement.regime_id
-    WHERE agreement.slug = %s AND agreementversion.stage = %s AND agreement.status IN (%s, %s)
+    WHERE agreement.slug = %s AND agreementversion.stage = %s AND agreement.status IN ({statuses})
     ORDER BY agreementversion.published_on DESC, agreementversion.election_period_start DESC,
              agreementversion.number DESC
-    LIMIT 1""".format(columns=", ".join(
-    f"{alias}.{column}" for alias, _model, columns in _PAGE_VERSION for column in columns))
+    LIMIT 1""".format(
+    columns=", ".join(f"{alias}.{column}"
+                      for alias, _model, columns in _PAGE_VERSION for column in columns),
+    statuses=", ".join(["%s"] * len(Agreement.PUBLIC_STATUSES)))
 # The live rows the page lists beside the snapshot, in one round trip: the agreement's bodies
 # and health clusters (each in its model's order, number then name) and the agreements its
 # annexes are carried over from.
