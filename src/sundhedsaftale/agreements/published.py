@@ -8,6 +8,7 @@ nothing on public pages until a new version is published.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -78,22 +79,45 @@ class _Named:
         return str(getattr(self, "name", getattr(self, "title", "")))
 
 
+@functools.cache
+def _annex_kind_labels() -> dict[str, Any]:
+    from .models import Annex
+
+    return dict(Annex.Kind.choices)  # lazy labels: translated when shown
+
+
+class _Annex(_Named):
+    kind: str
+
+    def get_kind_display(self) -> str:
+        """The kind's label, as the live Annex row answers it (templates call it)."""
+        return str(_annex_kind_labels().get(self.kind, self.kind))
+
+
 class AnnexLink:
     def __init__(self, item: dict[str, Any], carried: Agreement | None) -> None:
-        from .models import Annex
-
-        kind = item.get("annex_kind", "")
         self.number = item.get("number", 0)
-        self.annex = _Named(title=item.get("title", ""), summary=item.get("summary", ""),
-                            url=item.get("url", ""), slug=item.get("slug", ""), kind=kind,
-                            get_kind_display=str(dict(Annex.Kind.choices).get(kind, kind)))
+        self.annex = _Annex(title=item.get("title", ""), summary=item.get("summary", ""),
+                            url=item.get("url", ""), slug=item.get("slug", ""),
+                            kind=item.get("annex_kind", ""))
         self.carried_over_from = carried
+
+
+def carried_over_slugs(version: AgreementVersion) -> set[str]:
+    """The slugs of the agreements the version's annexes are carried over from."""
+    return {i["carried_over_from"] for i in version.items("annex") if i.get("carried_over_from")}
 
 
 class PublishedAgreement:
     """An agreement as one frozen version shows it."""
 
-    def __init__(self, live: Agreement, version: AgreementVersion, *, draft: bool = False):
+    def __init__(self, live: Agreement, version: AgreementVersion, *, draft: bool = False,
+                 carried: dict[str, Agreement] | None = None, bodies: Rel | None = None,
+                 clusters: Rel | None = None, with_initiatives: bool = True):
+        """`carried` (the agreements annexes are carried over from, by slug), `bodies` and
+        `clusters`: the live rows when the caller has read them already (else they are read
+        here, or are the live agreement's managers). with_initiatives=False leaves the goals'
+        initiatives out, for a page that does not show them."""
         snap = version.snapshot.get("agreement", {})
         self.live = live
         self.version = version
@@ -112,8 +136,8 @@ class PublishedAgreement:
                                         for n in snap.get("party_municipalities", []))
         self.is_demo = snap.get("is_demo", live.is_demo)
         self.is_public = not draft
-        self.bodies = live.bodies
-        self.clusters = live.clusters
+        self.bodies = live.bodies if bodies is None else bodies
+        self.clusters = live.clusters if clusters is None else clusters
         self.visions: Rel = Rel()
         self.principles: Rel = Rel()
         self.focus_areas: Rel = Rel()
@@ -121,12 +145,16 @@ class PublishedAgreement:
         self.annex_links: Rel = Rel()
         self.goals: Rel = Rel()
         nodes: dict[str, Node] = {}
-        carried_slugs = {i.get("carried_over_from") for i in version.items("annex")} - {None}
-        carried = {a.slug: a for a in Agreement.objects.filter(slug__in=carried_slugs)}
+        if carried is None:
+            carried = {a.slug: a for a in Agreement.objects.filter(
+                slug__in=carried_over_slugs(version))}
         for item in version.items():
             kind = item["kind"]
             if kind == "annex":
-                self.annex_links.append(AnnexLink(item, carried.get(item.get("carried_over_from"))))
+                carried_over = carried.get(item.get("carried_over_from") or "")
+                self.annex_links.append(AnnexLink(item, carried_over))
+                continue
+            if kind == "initiative" and not with_initiatives:
                 continue
             node = InitiativeNode(item) if kind == "initiative" else Node(item)
             nodes[node.key] = node

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from sundhedsaftale.geography.models import Municipality, Region
+from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 from .models import (
     Agreement,
@@ -20,7 +24,7 @@ from .models import (
     LegalRegime,
     Vision,
 )
-from .published import PublishedAgreement
+from .published import PublishedAgreement, Rel, carried_over_slugs
 
 DRAFT_VIEW_PERMISSION = "agreements.view_agreement"
 
@@ -132,6 +136,117 @@ def agreement_published(*, slug: str) -> PublishedAgreement:
     if version is None:
         raise Agreement.DoesNotExist(slug)
     return PublishedAgreement(version.agreement, version)
+
+
+# The public agreement page in two plain SQL queries (issue 12): the ORM spent more time
+# compiling the page's four queries than the database spent answering them. The columns are the
+# ones the page reads, in each model's field order (Model.from_db() takes them so); the
+# instances defer the rest (reading one of those loads it).
+_PAGE_VERSION = (
+    ("agreementversion", AgreementVersion,
+     ("id", "agreement_id", "published_on", "election_period_start", "number", "stage",
+      "snapshot")),
+    ("agreement", Agreement,
+     ("id", "title", "slug", "kind", "period_start", "period_end", "regime_id", "status",
+      "summary", "party_region_id", "parties_text", "is_demo")),
+    ("regime", LegalRegime, ("id", "source", "source_url", "certainty", "code", "name")),
+)
+_PAGE_VERSION_SQL = """
+    SELECT {columns}
+    FROM agreements_agreementversion agreementversion
+    JOIN agreements_agreement agreement ON agreement.id = agreementversion.agreement_id
+    JOIN agreements_legalregime regime ON regime.id = agreement.regime_id
+    WHERE agreement.slug = %s AND agreementversion.stage = %s AND agreement.status IN ({statuses})
+    ORDER BY agreementversion.published_on DESC, agreementversion.election_period_start DESC,
+             agreementversion.number DESC
+    LIMIT 1""".format(
+    columns=", ".join(f"{alias}.{column}"
+                      for alias, _model, columns in _PAGE_VERSION for column in columns),
+    statuses=", ".join(["%s"] * len(Agreement.PUBLIC_STATUSES)))
+# The live rows the page lists beside the snapshot, in one round trip: the agreement's bodies
+# and health clusters (each in its model's order, number then name) and the agreements its
+# annexes are carried over from.
+_PAGE_RELATED_SQL = """
+    SELECT 'body', body.number, body.name, body.id, body.slug, body.short_name
+    FROM bodies_body body
+    JOIN agreements_agreement_bodies link ON link.body_id = body.id
+    WHERE link.agreement_id = %s
+    UNION ALL
+    SELECT 'cluster', cluster.number, cluster.name, cluster.id, cluster.code, ''
+    FROM geography_healthcluster cluster
+    JOIN agreements_agreement_clusters link ON link.healthcluster_id = cluster.id
+    WHERE link.agreement_id = %s"""
+_PAGE_CARRIED_SQL = """
+    UNION ALL
+    SELECT 'agreement', 0, agreement.title, agreement.id, agreement.slug, agreement.status
+    FROM agreements_agreement agreement
+    WHERE agreement.slug IN ({slugs})"""
+
+
+def _db_date(value: Any) -> datetime.date | None:
+    """A DATE column as a date (SQLite answers ISO text, PostgreSQL a date)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_PAGE_CONVERT: dict[str, Any] = {
+    "published_on": _db_date, "period_start": _db_date, "period_end": _db_date,
+    "is_demo": bool,
+    "snapshot": lambda value: json.loads(value) if isinstance(value, (str, bytes)) else value,
+}
+
+
+def agreement_page(*, slug: str) -> PublishedAgreement:
+    """The agreement as its published version shows it, for the public agreement page: what
+    agreement_published() answers, with the bodies, health clusters and carried-over
+    agreements read as well (`bodies` and `clusters` are lists, no further queries), and
+    without the goals' initiatives (the page does not show them).
+    Raises Agreement.DoesNotExist like agreement_published()."""
+    db = connection.alias
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_VERSION_SQL, [slug, AgreementVersion.Stage.PUBLISHED,
+                                           *Agreement.PUBLIC_STATUSES])
+        row = cursor.fetchone()
+        if row is None:
+            raise Agreement.DoesNotExist(slug)
+        instances: dict[str, Any] = {}
+        start = 0
+        for alias, model, columns in _PAGE_VERSION:
+            values = [_PAGE_CONVERT.get(column, _same)(value)
+                      for column, value in zip(columns, row[start:start + len(columns)])]
+            instances[alias] = model.from_db(db, columns, values)
+            start += len(columns)
+        version, live = instances["agreementversion"], instances["agreement"]
+        live.regime = instances["regime"]
+        version.agreement = live
+
+        carried_slugs = sorted(carried_over_slugs(version))
+        sql = _PAGE_RELATED_SQL
+        if carried_slugs:
+            sql += _PAGE_CARRIED_SQL.format(slugs=", ".join(["%s"] * len(carried_slugs)))
+        cursor.execute(sql + " ORDER BY 1, 2, 3", [live.pk, live.pk, *carried_slugs])
+        related = cursor.fetchall()
+    bodies: list[Body] = []
+    clusters: list[HealthCluster] = []
+    carried: dict[str, Agreement] = {}
+    for kind, number, name, pk, key, extra in related:
+        if kind == "body":
+            bodies.append(Body.from_db(db, _BODY_COLUMNS, (pk, name, extra, key, number)))
+        elif kind == "cluster":
+            clusters.append(HealthCluster.from_db(db, _CLUSTER_COLUMNS, (pk, key, name, number)))
+        else:
+            carried[key] = Agreement.from_db(db, _CARRIED_COLUMNS, (pk, name, key, extra))
+    return PublishedAgreement(live, version, carried=carried, bodies=Rel(bodies),
+                              clusters=Rel(clusters), with_initiatives=False)
+
+
+# Model.from_db() takes the values in the model's field order.
+_BODY_COLUMNS = ("id", "name", "short_name", "slug", "number")
+_CLUSTER_COLUMNS = ("id", "code", "name", "number")
+_CARRIED_COLUMNS = ("id", "title", "slug", "status")
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def agreement_published_list() -> list[PublishedAgreement]:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import re
 
+from django.utils.text import Truncator
+
 from sundhedsaftale.search.query import SearchGroup, SearchHit, group_hits, search_index
 
 __all__ = ["MAX_QUERY_LENGTH", "SearchGroup", "SearchHit", "group_hits", "normalise_query",
-           "search"]
+           "search", "shown_query"]
 
 MAX_QUERY_LENGTH = 200
 # The query is echoed in the title and the heading shortened to 80 characters (with an
-# ellipsis, `truncatechars:80` in portal/search.html); the search box keeps it whole.
+# ellipsis, shown_query()); the search box keeps it whole.
+SHOWN_QUERY_LENGTH = 80
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -28,6 +31,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def normalise_query(raw: str) -> str:
     """Whitespace collapsed, control characters (a NUL byte) dropped, at most 200 characters."""
     return " ".join(_CONTROL.sub(" ", raw).split())[:MAX_QUERY_LENGTH]
+
+
+def shown_query(query: str) -> str:
+    """The query as the page's title and heading echo it: at most 80 characters, cut with an
+    ellipsis (Django's `truncatechars:80`)."""
+    return Truncator(query).chars(SHOWN_QUERY_LENGTH)
 
 
 def search(query: str) -> list[SearchHit]:

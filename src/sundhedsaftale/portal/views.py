@@ -13,9 +13,11 @@ from django.views.decorators.http import require_safe
 
 from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, FocusArea, Goal
+from sundhedsaftale.agreements.published import PublishedAgreement
 from sundhedsaftale.agreements.selectors import (
     agreement_get_for_user,
     agreement_list_for_user,
+    agreement_page,
     agreement_published,
     agreement_published_list,
     can_view_drafts,
@@ -96,11 +98,21 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page(params=())
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    agreement, draft_view = _agreement_for(request, slug)
-    return render(request, "portal/agreement_detail.html", {
+    # The public sees the published version (agreement_page: the same as _agreement_for, with
+    # the rows the page lists read at once); staff see the live working draft.
+    agreement: Agreement | PublishedAgreement
+    try:
+        if can_view_drafts(request.user):
+            agreement = agreement_get_for_user(slug=slug, user=request.user)
+            draft_view, published = True, version_published(agreement=agreement)
+        else:
+            agreement = agreement_page(slug=slug)
+            draft_view, published = False, agreement.version
+    except Agreement.DoesNotExist:
+        raise Http404(_("Aftalen findes ikke.")) from None
+    return render(request, "portal/agreement_detail.jinja", {
         "section": "agreements", "agreement": agreement, "draft_view": draft_view,
-        "published": (version_published(agreement=agreement) if draft_view  # type: ignore[arg-type]
-                      else agreement.version),  # type: ignore[attr-defined]
+        "published": published,
     })
 
 
@@ -261,15 +273,16 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     query = portal_search.normalise_query(raw)
+    shown = portal_search.shown_query(query)
     if len(" ".join(raw.split())) > portal_search.MAX_QUERY_LENGTH:
-        return render(request, "portal/search.html", {
-            "section": "search", "query": query, "hits": [],
+        return render(request, "portal/search.jinja", {
+            "section": "search", "query": query, "shown_query": shown, "hits": [],
             "error": _("Søgningen er for lang: højst %(max)s tegn.") % {
                 "max": portal_search.MAX_QUERY_LENGTH},
         }, status=400)
     hits = portal_search.search(query) if query else []
-    return render(request, "portal/search.html", {
-        "section": "search", "query": query, "hits": hits,
+    return render(request, "portal/search.jinja", {
+        "section": "search", "query": query, "shown_query": shown, "hits": hits,
         "groups": portal_search.group_hits(hits),
     })
 

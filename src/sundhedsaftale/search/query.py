@@ -116,10 +116,13 @@ def search_index(query: str) -> list[SearchHit]:
     else:
         matches = _matches_sqlite(terms)
     hits = []
+    labels: dict[str, str] = {}  # each kind's label translated once per search
     for kind_code, url, title, body, context, language, title_terms, score in matches:
-        kind = kind_of(kind_code)
+        label = labels.get(kind_code)
+        if label is None:
+            label = labels[kind_code] = str(kind_of(kind_code).label)
         hits.append(SearchHit(
-            kind=kind_code, kind_label=str(kind.label), title=title, summary=_summary(body, terms),
+            kind=kind_code, kind_label=label, title=title, summary=_summary(body, terms),
             url=url, context=context, language=language,
             title_hit=text.matches_all(terms, title_terms.split()), score=float(score)))
     hits.sort(key=lambda h: (not h.title_hit, -h.score))
