@@ -553,8 +553,7 @@ def test_municipality_list_reads_in_few_queries(
 def test_url_of_gives_the_links_url_gives(site: object) -> None:
     from django.urls import set_script_prefix
 
-    from sundhedsaftale.core.jinja import url
-    from sundhedsaftale.portal.templatetags.portal import url_of
+    from sundhedsaftale.core.jinja import url, url_of
 
     href = url_of("portal:cluster_detail")
     assert href("syd") == url("portal:cluster_detail", "syd") == "/klynger/syd/"

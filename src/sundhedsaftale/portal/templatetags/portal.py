@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django import template
-from django.core.signals import setting_changed
-from django.urls import get_script_prefix, reverse
-from django.utils import translation
 from django.utils.formats import number_format
 
 from sundhedsaftale.core.jinja import render_partial
@@ -17,7 +12,7 @@ from sundhedsaftale.core.jinja import render_partial
 register = template.Library()
 
 
-def _source_context(fact: Any) -> dict[str, Any]:
+def source_context(fact: Any) -> dict[str, Any]:
     """Show where a fact comes from ("Kilde: ...") and mark it "usikker" unless verified.
 
     Works on any object with H1's `Sourced` fields (source, source_url, certainty); objects
@@ -32,7 +27,7 @@ def _source_context(fact: Any) -> dict[str, Any]:
 @register.simple_tag
 def source(fact: Any) -> str:
     """The source note of a fact (`jinja2/layout/_source.jinja`, shared with Jinja2 pages)."""
-    return render_partial("layout/_source.jinja", _source_context(fact))
+    return render_partial("layout/_source.jinja", source_context(fact))
 
 
 @register.filter
@@ -52,15 +47,19 @@ def percent_of(value: Any, total: Any) -> float:
         return 0.0
 
 
+def breadcrumbs_context(*parts: Any) -> dict[str, Any]:
+    *pairs, current = parts
+    links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return {"links": links, "current": current}
+
+
 @register.simple_tag
 def breadcrumbs(*parts: Any) -> str:
     """Breadcrumbs after "Forside": pairs of (label, url), then the current page's label.
 
     {% breadcrumbs _("Aftaler") agreements_url agreement.title %}
     """
-    *pairs, current = parts
-    links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
-    return render_partial("layout/_breadcrumbs.jinja", {"links": links, "current": current})
+    return render_partial("layout/_breadcrumbs.jinja", breadcrumbs_context(*parts))
 
 
 @register.simple_tag
@@ -124,13 +123,7 @@ def _facts_of(rows: Any, attributes: tuple[str, ...]) -> list[Any]:
     return facts
 
 
-@register.simple_tag
-def table_sources(rows: Any, *attributes: str) -> str:
-    """One source note under a table for all its facts ("Kilde: A; B"), each source named
-    once, instead of a note in every cell; "usikker" when any of them is not verified.
-
-    {% table_sources page.summary.areas "districts" "memberships" %}
-    """
+def table_sources_context(rows: Any, *attributes: str) -> dict[str, Any]:
     sources: list[tuple[str, str]] = []
     uncertain = False
     for fact in _facts_of(rows, attributes):
@@ -139,37 +132,20 @@ def table_sources(rows: Any, *attributes: str) -> str:
         if label and (label, url) not in sources:
             sources.append((label, url))
         uncertain = uncertain or bool(getattr(fact, "is_uncertain", False))
-    return render_partial("layout/_table_sources.jinja",
-                          {"sources": sources, "uncertain": uncertain})
+    return {"sources": sources, "uncertain": uncertain}
+
+
+@register.simple_tag
+def table_sources(rows: Any, *attributes: str) -> str:
+    """One source note under a table for all its facts ("Kilde: A; B"), each source named
+    once, instead of a note in every cell; "usikker" when any of them is not verified.
+
+    {% table_sources page.summary.areas "districts" "memberships" %}
+    """
+    return render_partial("layout/_table_sources.jinja", table_sources_context(rows, *attributes))
 
 
 @register.filter
 def any_uncertain(facts: Any) -> bool:
     """True when any fact in the list is not verified (a cell's "usikker" mark)."""
     return any(getattr(fact, "is_uncertain", False) for fact in facts or ())
-
-
-# Links in long tables (Jinja2 global `url_of`). `{% set href = url_of("portal:cluster_detail") %}`
-# once, then `{{ href(cluster.code) }}` in the rows: the language and script prefix are read once
-# per table instead of once per link (the municipality list made ~60 `url()` calls, each reading
-# both). Reversing is a pure function of the URL patterns, the language and the prefix, so the
-# memo is never stale; it is cleared when settings change (tests that swap the URLconf).
-
-
-@functools.lru_cache(maxsize=8192)
-def _reverse_one(language: str, prefix: str, name: str, arg: str) -> str:
-    return reverse(name, args=[arg])
-
-
-def url_of(name: str) -> Callable[[Any], str]:
-    """A function of one argument giving the URL of `name` for it, as `url(name, arg)` does."""
-    reverse_for = functools.partial(_reverse_one, translation.get_language() or "",
-                                    get_script_prefix(), name)
-    return lambda arg: reverse_for(str(arg))
-
-
-def _forget_links(**_kwargs: Any) -> None:
-    _reverse_one.cache_clear()
-
-
-setting_changed.connect(_forget_links, dispatch_uid="portal.templatetags.portal.links")
