@@ -71,7 +71,7 @@ def _indicator_or_404(code: str) -> Indicator:
 @require_safe
 @public_page(params=())
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "followup/catalogue.html", {
+    return render(request, "followup/catalogue.jinja", {
         "section": "followup", "groups": selectors.catalogue(),
         "runs": selectors.published_run_map(),
     })
@@ -85,7 +85,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
                                     measure=measure)
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return render(request, "followup/indicator_detail.html", {
+    return render(request, "followup/indicator_detail.jinja", {
         "section": "followup", "indicator": indicator, "page": page, "params": params,
         "param_query": query, "unit_label": unit_label(indicator),
         "level_choices": [(k, LEVEL_LABELS[v]) for k, v in LEVEL_PARAMS.items()],
