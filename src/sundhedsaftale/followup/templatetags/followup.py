@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.core.signals import setting_changed
+from django.utils import translation
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,14 +27,38 @@ TRACK_WORDS = {"reached": _("Målet er nået"), "on_track": _("På rette vej"),
 TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown": "?"}
 
 
+@functools.lru_cache(maxsize=16)
+def _separators(language: str) -> dict[int, str] | None:
+    """The language's decimal and thousand separators as a str.translate() table for Python's
+    own "1,234.5" notation; None where grouping is not by threes (then Django formats)."""
+    if get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
+        return None
+    return str.maketrans({".": get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+                          ",": get_format("THOUSAND_SEPARATOR", language, use_l10n=True)})
+
+
+setting_changed.connect(lambda **_kwargs: _separators.cache_clear(), weak=False,
+                        dispatch_uid="followup.num.separators")
+
+
 @register.filter
 def num(value: Any, decimals: int = 1) -> str:
-    """A figure in Danish notation; empty for None (hidden cells are shown by `cell`)."""
+    """A figure in Danish notation; empty for None (hidden cells are shown by `cell`).
+
+    The same text as Django's number_format (grouped, the language's separators) for a
+    fraction of its cost: a page formats hundreds of figures."""
     if value is None or value == "":
         return ""
     places = int(decimals)
-    rounded = Decimal(f"{float(value):.{places}f}")  # round half to even, then format
-    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+    number = float(value)
+    table = _separators(translation.get_language() or "")
+    if table is None or not math.isfinite(number):
+        rounded = Decimal(f"{number:.{places}f}")  # round half to even, then format
+        return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+    text = f"{number:,.{places}f}"
+    if text[0] == "-" and not text.strip("-0.,"):
+        text = text[1:]  # as Django: a figure that rounds to zero has no sign
+    return text.translate(table)
 
 
 @register.filter
