@@ -97,11 +97,16 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+def _chart_key(kind: str, indicator: Indicator, run: Any, level: str, grain: str,
+               measure: str) -> str:
+    """What a chart shows: the indicator, the choices and the published run it is drawn from."""
+    return charts.cache_key(kind, indicator.code, level, grain, measure,
+                            run.checksum if run else "reported", indicator.pk)
+
+
 def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) -> str:
     unit = unit_label(indicator)
-    run_key = page.run.checksum if page.run else "reported"
-    key = charts.cache_key(kind, indicator.code, page.level, page.grain, page.measure, run_key,
-                           indicator.pk)
+    key = _chart_key(kind, indicator, page.run, page.level, page.grain, page.measure)
     latest = selectors.period_label(page.grain, page.latest_period) \
         if page.latest_period else ""
     if kind == "udvikling":
@@ -149,9 +154,13 @@ def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) ->
 def indicator_chart(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     indicator = _indicator_or_404(code)
     level, grain, measure, _params = _choices(request)
-    page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
-                                    measure=measure)
-    svg = chart_svg(kind, indicator, page)
+    # A chart is drawn once per published run: when it is drawn already, only the run is read.
+    run = None if indicator.is_reported else selectors.published_run_map().get(indicator.code)
+    svg = charts.cached(_chart_key(kind, indicator, run, level, grain, measure))
+    if svg is None:
+        page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
+                                        measure=measure)
+        svg = chart_svg(kind, indicator, page)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
