@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from markupsafe import Markup
 
 from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, Initiative
@@ -25,6 +26,7 @@ from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
 from .models import Indicator, StatusReport
+from .templatetags.followup import hidden_cell, number_formatter
 
 LEVEL_PARAMS = {"region": "region", "klynge": "cluster",
                 "kommune": "municipality", "bydel": "district"}
@@ -61,6 +63,21 @@ def _choices_key(request: HttpRequest) -> str:
     return "&".join(f"{k}={v}" for k, v in _choices(request)[3].items())
 
 
+class Texts(dict[str, str]):
+    """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language,
+    looked up once per render (the msgids are the Django templates' and the catalogues').
+
+    Jinja2's `_()` costs about ten microseconds a call, most of it in its newstyle wrapper;
+    Django's gettext under two. The indicator page shows some fifty fixed texts and the
+    catalogue repeats ten for each indicator. As from `_()` and Django's {% translate %}, the
+    translation is markup (the catalogues are code); a percent sign is doubled in the msgid, as
+    {% translate %} and Jinja2's {% trans %} double it."""
+
+    def __missing__(self, message: str) -> str:
+        text = self[message] = Markup(_(message.replace("%", "%%")).replace("%%", "%"))
+        return text
+
+
 def _indicator_or_404(code: str) -> Indicator:
     indicator = selectors.indicator_get(code)
     if indicator is None:
@@ -72,9 +89,34 @@ def _indicator_or_404(code: str) -> Indicator:
 @public_page(params=())
 def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "followup/catalogue.jinja", {
-        "section": "followup", "groups": selectors.catalogue(),
+        "section": "followup", "groups": selectors.catalogue(), "texts": Texts(),
         "runs": selectors.published_run_map(),
     })
+
+
+def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]]]:
+    """The page's three tables as display text, formatted in one pass (as the `cell` and `num`
+    filters would, which cost more than the rest of the page when called once per figure)."""
+    fmt = number_formatter()
+    hidden = hidden_cell()
+
+    def value(r: selectors.Row) -> str:
+        return hidden if r.suppressed else "–" if r.value is None else fmt(r.value, 1)
+
+    def interval(r: selectors.Row) -> str:
+        if r.suppressed or r.ci_low is None:
+            return ""
+        return f"{fmt(r.ci_low, 1)}–{fmt(r.ci_high, 1)}"
+
+    return {
+        "series": [(r.name, r.period, value(r), interval(r)) for r in page.series],
+        "comparison": [(r.name, r.code, value(r), interval(r),
+                        "" if r.suppressed else fmt(r.numerator, 0),
+                        "" if r.suppressed else fmt(r.denominator, 0))
+                       for r in page.comparison],
+        "funnel": [(p.row.name, fmt(p.row.denominator, 0), fmt(p.row.value, 1), p.outside)
+                   for p in page.funnel],
+    }
 
 
 @require_safe
@@ -87,6 +129,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return render(request, "followup/indicator_detail.jinja", {
         "section": "followup", "indicator": indicator, "page": page, "params": params,
+        "rows": _table_rows(page), "texts": Texts(),
         "param_query": query, "unit_label": unit_label(indicator),
         "level_choices": [(k, LEVEL_LABELS[v]) for k, v in LEVEL_PARAMS.items()],
         "grain_choices": [(k, GRAIN_LABELS[v]) for k, v in GRAIN_PARAMS.items()],
