@@ -282,43 +282,41 @@ _NAME_TABLES = {"region": Region, "cluster": HealthCluster, "municipality": Muni
                 "district": District}
 
 
-def _area_names_of(levels: list[str]) -> dict[tuple[str, str], str]:
-    """area_names() for some levels only, in one query."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    parts = [f"SELECT '{level}', {quote('code')}, {quote('name')} FROM "  # a known level
-             f"{quote(_NAME_TABLES[level]._meta.db_table)}" for level in levels]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        return {(level, code): name for level, code, name in cursor.fetchall()}
-
-
 def _engine_rows(*, indicator: Indicator, run: Run, level: str, grain: str
                  ) -> list[tuple[Any, ...]]:
-    """The published rows the indicator page shows, in one query: the region and the clusters
-    in every period, and the chosen level in the latest of those periods (crude and
-    standardised figures both), ordered by level, code and period.
+    """The published rows the indicator page shows, with the areas' names, in one query: the
+    region and the clusters in every period, and the chosen level in the latest of those
+    periods (crude and standardised figures both), ordered by level, code and period.
 
-    Raw SQL through the ORM's connection: building three ORM queries cost more than running
-    them. Both parts read the (run, indicator, level, grain, code, period_start) index."""
+    Raw SQL through the ORM's connection: composing the ORM queries (three, and four for the
+    names) cost more than running them. Each part reads the (run, indicator, level, grain,
+    code, period_start) index; an area's name is joined on its unique code (the code stands
+    in for a name that is missing, as in area_names)."""
     from django.db import connection
 
     quote = connection.ops.quote_name
     table = quote(Result._meta.db_table)
-    columns = ", ".join(quote(c) for c in (
+    columns = ", ".join(f"r.{quote(c)}" for c in (
         "level", "code", "period_start", "numerator", "denominator", "suppressed", "value",
         "ci_low", "ci_high", "value_std", "std_ci_low", "std_ci_high"))
-    where = f"{quote('run_id')} = %s AND {quote('indicator_id')} = %s AND {quote('grain')} = %s"
-    series = f"SELECT {columns} FROM {table} WHERE {where} AND {quote('level')} IN (%s, %s)"
-    params: list[Any] = [run.pk, indicator.pk, grain, "region", "cluster"]
-    sql = series
+    where = (f"r.{quote('run_id')} = %s AND r.{quote('indicator_id')} = %s "
+             f"AND r.{quote('grain')} = %s AND r.{quote('level')} = %s")
+
+    def part(area_level: str) -> str:
+        names = quote(_NAME_TABLES[area_level]._meta.db_table)
+        return (f"SELECT {columns}, a.{quote('name')} FROM {table} r LEFT JOIN {names} a "
+                f"ON a.{quote('code')} = r.{quote('code')} WHERE {where}")
+
+    sql = f"{part('region')} UNION ALL {part('cluster')}"
+    params: list[Any] = [run.pk, indicator.pk, grain, "region",
+                         run.pk, indicator.pk, grain, "cluster"]
     if level not in ("region", "cluster"):
-        sql = (f"{series} UNION ALL SELECT {columns} FROM {table} WHERE {where} "
-               f"AND {quote('level')} = %s AND {quote('period_start')} = ("
-               f"SELECT MAX({quote('period_start')}) FROM {table} WHERE {where} "
-               f"AND {quote('level')} IN (%s, %s))")
-        params += [run.pk, indicator.pk, grain, level, *params]
+        sql += (f" UNION ALL {part(level)} AND r.{quote('period_start')} = ("
+                f"SELECT MAX({quote('period_start')}) FROM {table} "
+                f"WHERE {quote('run_id')} = %s AND {quote('indicator_id')} = %s "
+                f"AND {quote('grain')} = %s AND {quote('level')} IN (%s, %s))")
+        params += [run.pk, indicator.pk, grain, level,
+                   run.pk, indicator.pk, grain, "region", "cluster"]
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
         return cursor.fetchall()
@@ -340,14 +338,14 @@ def indicator_page(*, indicator: Indicator, level: str, grain: str,
                              latest_period=None, funnel=[], funnel_centre=None,
                              has_data=False)
     std = use_standardised(indicator, measure)
-    names = _area_names_of(list(dict.fromkeys(["region", "cluster", level])))
     shown: dict[str, list[Row]] = {"region": [], "cluster": [], level: []}
     crude: dict[str, list[Row]] = {"region": [], "cluster": [], level: []}
     for (lv, code, start, num, den, hidden, value, low, high, value_std, std_low,
-         std_high) in _engine_rows(indicator=indicator, run=run, level=level, grain=grain):
+         std_high, name) in _engine_rows(indicator=indicator, run=run, level=level,
+                                         grain=grain):
         hidden = bool(hidden)
         start = _as_date(start)
-        name = names.get((lv, code), code)
+        name = code if name is None else name
         row = Row(level=lv, code=code, name=name, grain=grain, period_start=start,
                   value=None if hidden else value, ci_low=None if hidden else low,
                   ci_high=None if hidden else high, numerator=None if hidden else num,

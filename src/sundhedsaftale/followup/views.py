@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import setting_changed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from markupsafe import Markup
@@ -63,18 +65,33 @@ def _choices_key(request: HttpRequest) -> str:
     return "&".join(f"{k}={v}" for k, v in _choices(request)[3].items())
 
 
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str, message: str) -> Markup:
+    """A fixed message in `language` (the active one): a pure function of the code and its
+    catalogues, so it is remembered per process like Django's own translation objects."""
+    return Markup(_(message.replace("%", "%%")).replace("%%", "%"))
+
+
+setting_changed.connect(lambda **_kwargs: _translated.cache_clear(), weak=False,
+                        dispatch_uid="followup.views.translated")
+
+
 class Texts(dict[str, str]):
-    """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language,
-    looked up once per render (the msgids are the Django templates' and the catalogues').
+    """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language
+    (the msgids are the Django templates' and the catalogues').
 
     Jinja2's `_()` costs about ten microseconds a call, most of it in its newstyle wrapper;
-    Django's gettext under two. The indicator page shows some fifty fixed texts and the
-    catalogue repeats ten for each indicator. As from `_()` and Django's {% translate %}, the
-    translation is markup (the catalogues are code); a percent sign is doubled in the msgid, as
-    {% translate %} and Jinja2's {% trans %} double it."""
+    the indicator page shows some fifty fixed texts and the catalogue repeats ten for each
+    indicator. As from `_()` and Django's {% translate %}, the translation is markup (the
+    catalogues are code); a percent sign is doubled in the msgid, as {% translate %} and
+    Jinja2's {% trans %} double it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.language = translation.get_language() or ""
 
     def __missing__(self, message: str) -> str:
-        text = self[message] = Markup(_(message.replace("%", "%%")).replace("%%", "%"))
+        text = self[message] = _translated(self.language, message)
         return text
 
 
