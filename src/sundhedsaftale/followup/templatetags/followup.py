@@ -29,13 +29,13 @@ TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown
 
 
 @functools.lru_cache(maxsize=16)
-def _separators(language: str) -> dict[int, str] | None:
-    """The language's decimal and thousand separators as a str.translate() table for Python's
-    own "1,234.5" notation; None where grouping is not by threes (then Django formats)."""
+def _separators(language: str) -> tuple[str, str] | None:
+    """The language's decimal and thousand separators, to put in place of Python's own in
+    "1,234.5"; None where grouping is not by threes (then Django formats)."""
     if get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
         return None
-    return str.maketrans({".": get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
-                          ",": get_format("THOUSAND_SEPARATOR", language, use_l10n=True)})
+    return (str(get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
+            str(get_format("THOUSAND_SEPARATOR", language, use_l10n=True)))
 
 
 setting_changed.connect(lambda **_kwargs: _separators.cache_clear(), weak=False,
@@ -54,21 +54,25 @@ def num(value: Any, decimals: int = 1) -> str:
 def number_formatter() -> Callable[[Any, int], str]:
     """`num` with the current language's separators looked up once, for code that formats a
     table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` -> "12,3"."""
-    table = _separators(translation.get_language() or "")
+    separators = _separators(translation.get_language() or "")
+    decimal, thousand = separators or (".", ",")
+    swap = (decimal, thousand) != (".", ",")
 
     def fmt(value: Any, decimals: int = 1) -> str:
         if value is None or value == "":
             return ""
         places = int(decimals)
         number = float(value)
-        if table is None or not math.isfinite(number):
+        if separators is None or not math.isfinite(number):
             rounded = Decimal(f"{number:.{places}f}")  # round half to even, then format
             return number_format(rounded, decimal_pos=places, use_l10n=True,
                                  force_grouping=True)
         text = f"{number:,.{places}f}"
         if text[0] == "-" and not text.strip("-0.,"):
             text = text[1:]  # as Django: a figure that rounds to zero has no sign
-        return text.translate(table)
+        if swap:  # str.replace three times is faster than str.translate
+            text = text.replace(",", "\0").replace(".", decimal).replace("\0", thousand)
+        return text
 
     return fmt
 
