@@ -8,6 +8,7 @@ cell is a row with `suppressed=True` and no number; it is passed on as such, nev
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -55,14 +56,54 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def published_run_map() -> dict[str, Run]:
-    """indicator code -> the published run whose figures the public sees.
+@functools.lru_cache(maxsize=64)
+def _loader(model: Any, connection: Any, skip: tuple[str, ...]
+            ) -> tuple[str, list[str], list[tuple[int, Any, list[Any]]]]:
+    """The columns, attribute names and the database's value converters of a model's fields
+    (what the ORM works out for every query), per connection: a function of the code."""
+    fields = [f for f in model._meta.concrete_fields if f.name not in skip]
+    quote = connection.ops.quote_name
+    converters = []
+    for i, f in enumerate(fields):
+        column = f.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
+        if found:
+            converters.append((i, column, found))
+    return (", ".join(quote(f.column) for f in fields), [f.attname for f in fields],
+            converters)
 
-    published_runs() as a raw query: it runs on every follow-up page, and composing the ORM
-    query cost three times running it."""
+
+def _instances(model: Any, clause: str, params: list[Any], *, skip: tuple[str, ...] = ()
+               ) -> list[Any]:
+    """`SELECT <model's columns> FROM <its table> <clause>` as model instances, converted as
+    the ORM converts them (fields in `skip` are deferred: read from the database if used).
+
+    Model.objects.raw() without composing its query and resolving its converters each time:
+    the indicator page's lookups of the indicator and its run cost five times the queries."""
+    from django.db import connections, router
+
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    columns, names, converters = _loader(model, connection, skip)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {_table(model)} {clause}", params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, column, found in converters:
+            for converter in found:
+                values[i] = converter(values[i], column, connection)
+        out.append(model.from_db(alias, names, values))
+    return out
+
+
+def published_run_map() -> dict[str, Run]:
+    """indicator code -> the published run whose figures the public sees (its manifest is
+    read only if used)."""
     out: dict[str, Run] = {}
-    for run in Run.objects.raw(f"SELECT * FROM {_table(Run)} WHERE status = %s "
-                               "ORDER BY published_at DESC, id DESC", [Run.Status.PUBLISHED]):
+    for run in _instances(Run, "WHERE status = %s ORDER BY published_at DESC, id DESC",
+                          [Run.Status.PUBLISHED], skip=("manifest",)):
         for code in run.definitions:
             out.setdefault(code, run)
     return out
@@ -198,9 +239,8 @@ def catalogue() -> list[CatalogueGroup]:
 
 
 def indicator_get(code: str) -> Indicator | None:
-    """The indicator with this code (unique), by a raw query: see published_run_map."""
-    return next(iter(Indicator.objects.raw(f"SELECT * FROM {_table(Indicator)} WHERE code = %s",
-                                           [code])), None)
+    """The indicator with this code (unique)."""
+    return next(iter(_instances(Indicator, "WHERE code = %s", [code])), None)
 
 
 # --------------------------------------------------------------------------------------------
