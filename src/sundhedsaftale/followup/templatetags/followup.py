@@ -51,6 +51,9 @@ def num(value: Any, decimals: int = 1) -> str:
     return number_formatter()(value, decimals)
 
 
+_SPECS = {0: ",.0f", 1: ",.1f", 2: ",.2f"}
+
+
 def number_formatter() -> Callable[[Any, int], str]:
     """`num` with the current language's separators looked up once, for code that formats a
     table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` -> "12,3"."""
@@ -61,13 +64,13 @@ def number_formatter() -> Callable[[Any, int], str]:
     def fmt(value: Any, decimals: int = 1) -> str:
         if value is None or value == "":
             return ""
-        places = int(decimals)
-        number = float(value)
-        if separators is None or not math.isfinite(number):
+        number = value if type(value) is float else float(value)
+        if separators is None or not -math.inf < number < math.inf:
+            places = int(decimals)
             rounded = Decimal(f"{number:.{places}f}")  # round half to even, then format
             return number_format(rounded, decimal_pos=places, use_l10n=True,
                                  force_grouping=True)
-        text = f"{number:,.{places}f}"
+        text = format(number, _SPECS.get(decimals) or f",.{int(decimals)}f")
         if text[0] == "-" and not text.strip("-0.,"):
             text = text[1:]  # as Django: a figure that rounds to zero has no sign
         if swap:  # str.replace three times is faster than str.translate
