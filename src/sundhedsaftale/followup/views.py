@@ -27,7 +27,7 @@ from sundhedsaftale.core.csv import csv_response
 from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
-from .models import Indicator, StatusReport
+from .models import Indicator, Run, StatusReport
 from .templatetags.followup import hidden_cell, number_formatter
 
 LEVEL_PARAMS = {"region": "region", "klynge": "cluster",
@@ -80,11 +80,12 @@ class Texts(dict[str, str]):
     """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language
     (the msgids are the Django templates' and the catalogues').
 
-    Jinja2's `_()` costs about ten microseconds a call, most of it in its newstyle wrapper;
-    the indicator page shows some fifty fixed texts and the catalogue repeats ten for each
-    indicator. As from `_()` and Django's {% translate %}, the translation is markup (the
-    catalogues are code); a percent sign is doubled in the msgid, as {% translate %} and
-    Jinja2's {% trans %} double it."""
+    Each message is translated once per process and language: the indicator page shows some
+    fifty fixed texts and the catalogue repeats ten for each indicator, and Jinja2's new-style
+    `_()` cost about ten microseconds a call when this was written. As from `_()` and Django's
+    {% translate %}, the translation is markup (the catalogues are code). A percent sign is
+    doubled in the msgid, as {% translate %} and {% trans %} double it ("95 %-interval" is
+    "95 %%-interval" in the catalogue)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -157,7 +158,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _chart_key(kind: str, indicator: Indicator, run: Any, level: str, grain: str,
+def _chart_key(kind: str, indicator: Indicator, run: Run | None, level: str, grain: str,
                measure: str) -> str:
     """What a chart shows: the indicator, the choices and the published run it is drawn from."""
     return charts.cache_key(kind, indicator.code, level, grain, measure,
