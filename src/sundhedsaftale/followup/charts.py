@@ -62,6 +62,15 @@ def _render(spec: dict[str, Any], *, title: str, description: str) -> str:
     return opening + accessible + svg[head_end:]
 
 
+def cached(key: str) -> str | None:
+    """The chart already rendered under `key`, if any (no data need be read to serve it)."""
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+        return hit
+
+
 def render_cached(key: str, spec_builder: Any, *, title: str, description: str) -> str:
     with _lock:
         hit = _cache.get(key)

@@ -8,6 +8,7 @@ cell is a row with `suppressed=True` and no number; it is passed on as such, nev
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -50,10 +51,60 @@ def published_runs() -> QuerySet[Run]:
     return Run.objects.filter(status="published").order_by("-published_at", "-pk")
 
 
+def _table(model: Any) -> str:
+    from django.db import connection
+
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+@functools.lru_cache(maxsize=64)
+def _loader(model: Any, connection: Any, skip: tuple[str, ...]
+            ) -> tuple[str, list[str], list[tuple[int, Any, list[Any]]]]:
+    """The columns, attribute names and the database's value converters of a model's fields
+    (what the ORM works out for every query), per connection: a function of the code."""
+    fields = [f for f in model._meta.concrete_fields if f.name not in skip]
+    quote = connection.ops.quote_name
+    converters = []
+    for i, f in enumerate(fields):
+        column = f.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
+        if found:
+            converters.append((i, column, found))
+    return (", ".join(quote(f.column) for f in fields), [f.attname for f in fields],
+            converters)
+
+
+def _instances(model: Any, clause: str, params: list[Any], *, skip: tuple[str, ...] = ()
+               ) -> list[Any]:
+    """`SELECT <model's columns> FROM <its table> <clause>` as model instances, converted as
+    the ORM converts them (fields in `skip` are deferred: read from the database if used).
+
+    Model.objects.raw() without composing its query and resolving its converters each time:
+    the indicator page's lookups of the indicator and its run cost five times the queries."""
+    from django.db import connections, router
+
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    columns, names, converters = _loader(model, connection, skip)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {_table(model)} {clause}", params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, column, found in converters:
+            for converter in found:
+                values[i] = converter(values[i], column, connection)
+        out.append(model.from_db(alias, names, values))
+    return out
+
+
 def published_run_map() -> dict[str, Run]:
-    """indicator code -> the published run whose figures the public sees."""
+    """indicator code -> the published run whose figures the public sees (its manifest is
+    read only if used)."""
     out: dict[str, Run] = {}
-    for run in published_runs():
+    for run in _instances(Run, "WHERE status = %s ORDER BY published_at DESC, id DESC",
+                          [Run.Status.PUBLISHED], skip=("manifest",)):
         for code in run.definitions:
             out.setdefault(code, run)
     return out
@@ -189,7 +240,8 @@ def catalogue() -> list[CatalogueGroup]:
 
 
 def indicator_get(code: str) -> Indicator | None:
-    return Indicator.objects.filter(code=code).first()
+    """The indicator with this code (unique)."""
+    return next(iter(_instances(Indicator, "WHERE code = %s", [code])), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,13 +266,28 @@ class IndicatorPage:
     region_latest: Row | None
     latest_period: datetime.date | None
     funnel: list[FunnelPoint]
-    funnel_limits: list[dict[str, float]]
+    funnel_centre: float | None  # the region's crude value in the latest period
     has_data: bool
 
     @property
     def hidden_any(self) -> bool:
         return any(r.suppressed for r in self.series) or any(
             r.suppressed for r in self.comparison)
+
+    @property
+    def funnel_limits(self) -> list[dict[str, float]]:
+        """The funnel chart's control limits (only the chart needs them, not the page)."""
+        if self.funnel_centre is None:
+            return []
+        return _funnel_limits(self.indicator, self.funnel_centre,
+                              [float(p.row.denominator or 0) for p in self.funnel])
+
+
+def _funnel_se(indicator: Indicator, centre: float, n: float) -> float:
+    if indicator.unit == Indicator.Unit.PERCENT:
+        p = min(max(centre / 100, 0.0), 1.0)
+        return math.sqrt(p * (1 - p) / n) * 100
+    return math.sqrt(max(centre, 0.0) * 1000 / n)
 
 
 def _funnel_limits(indicator: Indicator, centre: float, denominators: list[float]
@@ -232,58 +299,152 @@ def _funnel_limits(indicator: Indicator, centre: float, denominators: list[float
     out = []
     for i in range(steps + 1):
         n = low * (high / low) ** (i / steps) if high > low else low
-        if indicator.unit == Indicator.Unit.PERCENT:
-            p = min(max(centre / 100, 0.0), 1.0)
-            se = math.sqrt(p * (1 - p) / n) * 100
-        else:
-            se = math.sqrt(max(centre, 0.0) * 1000 / n)
+        se = _funnel_se(indicator, centre, n)
         out.append({"n": n, "low95": max(centre - 1.96 * se, 0.0), "high95": centre + 1.96 * se,
                     "low998": max(centre - 3.09 * se, 0.0), "high998": centre + 3.09 * se})
     return out
 
 
+def _funnel_points(indicator: Indicator, centre: float, rows: list[Row]) -> list[FunnelPoint]:
+    """Each area with a figure, over or under the 95 % limits at its own denominator (the
+    limits of a single denominator n are those at max(n, 1), as the chart's)."""
+    points = []
+    for r in rows:
+        if r.suppressed or not r.denominator or r.value is None:
+            continue
+        se = _funnel_se(indicator, centre, max(float(r.denominator), 1.0))
+        outside = "over" if r.value > centre + 1.96 * se else (
+            "under" if r.value < max(centre - 1.96 * se, 0.0) else "")
+        points.append(FunnelPoint(row=r, outside=outside))
+    return points
+
+
+_NAME_TABLES = {"region": Region, "cluster": HealthCluster, "municipality": Municipality,
+                "district": District}
+
+
+def _engine_rows(*, indicator: Indicator, run: Run, level: str, grain: str
+                 ) -> list[tuple[Any, ...]]:
+    """The published rows the indicator page shows, with the areas' names, in one query: the
+    region and the clusters in every period, and the chosen level in the latest of those
+    periods (crude and standardised figures both), ordered by level, code and period.
+
+    Raw SQL through the ORM's connection: composing the ORM queries (three, and four for the
+    names) cost more than running them. Each part reads the (run, indicator, level, grain,
+    code, period_start) index; an area's name is joined on its unique code (the code stands
+    in for a name that is missing, as in area_names)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = quote(Result._meta.db_table)
+    columns = ", ".join(f"r.{quote(c)}" for c in (
+        "level", "code", "period_start", "numerator", "denominator", "suppressed", "value",
+        "ci_low", "ci_high", "value_std", "std_ci_low", "std_ci_high"))
+    where = (f"r.{quote('run_id')} = %s AND r.{quote('indicator_id')} = %s "
+             f"AND r.{quote('grain')} = %s AND r.{quote('level')} = %s")
+
+    def part(area_level: str) -> str:
+        names = quote(_NAME_TABLES[area_level]._meta.db_table)
+        return (f"SELECT {columns}, a.{quote('name')} FROM {table} r LEFT JOIN {names} a "
+                f"ON a.{quote('code')} = r.{quote('code')} WHERE {where}")
+
+    sql = f"{part('region')} UNION ALL {part('cluster')}"
+    params: list[Any] = [run.pk, indicator.pk, grain, "region",
+                         run.pk, indicator.pk, grain, "cluster"]
+    if level not in ("region", "cluster"):
+        sql += (f" UNION ALL {part(level)} AND r.{quote('period_start')} = ("
+                f"SELECT MAX({quote('period_start')}) FROM {table} "
+                f"WHERE {quote('run_id')} = %s AND {quote('indicator_id')} = %s "
+                f"AND {quote('grain')} = %s AND {quote('level')} IN (%s, %s))")
+        params += [run.pk, indicator.pk, grain, level,
+                   run.pk, indicator.pk, grain, "region", "cluster"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
+        return cursor.fetchall()
+
+
+def _as_date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
 def indicator_page(*, indicator: Indicator, level: str, grain: str,
                    measure: str) -> IndicatorPage:
-    names = area_names()
-    run = None if indicator.is_reported else published_run_map().get(indicator.code)
-    series = rows_for(indicator=indicator, level="region", grain=grain, measure=measure,
-                      run=run, names=names)
-    series += rows_for(indicator=indicator, level="cluster", grain=grain, measure=measure,
-                       run=run, names=names)
-    periods = sorted({r.period_start for r in series})
-    latest = periods[-1] if periods else None
+    if indicator.is_reported:
+        return _reported_indicator_page(indicator=indicator, level=level, grain=grain,
+                                        measure=measure)
+    run = published_run_map().get(indicator.code)
+    if run is None:
+        return IndicatorPage(indicator=indicator, run=None, level=level, grain=grain,
+                             measure=measure, series=[], comparison=[], region_latest=None,
+                             latest_period=None, funnel=[], funnel_centre=None,
+                             has_data=False)
+    std = use_standardised(indicator, measure)
+    shown: dict[str, list[Row]] = {"region": [], "cluster": [], level: []}
+    crude: dict[str, list[Row]] = {"region": [], "cluster": [], level: []}
+    for (lv, code, start, num, den, hidden, value, low, high, value_std, std_low,
+         std_high, name) in _engine_rows(indicator=indicator, run=run, level=level,
+                                         grain=grain):
+        hidden = bool(hidden)
+        start = _as_date(start)
+        name = code if name is None else name
+        row = Row(level=lv, code=code, name=name, grain=grain, period_start=start,
+                  value=None if hidden else value, ci_low=None if hidden else low,
+                  ci_high=None if hidden else high, numerator=None if hidden else num,
+                  denominator=None if hidden else den, suppressed=hidden)
+        crude[lv].append(row)
+        if std:
+            row = Row(level=lv, code=code, name=name, grain=grain, period_start=start,
+                      value=None if hidden else value_std, ci_low=None if hidden else std_low,
+                      ci_high=None if hidden else std_high,
+                      numerator=None if hidden else num, denominator=None if hidden else den,
+                      suppressed=hidden)
+        shown[lv].append(row)
+    series = shown["region"] + shown["cluster"]
+    latest = max((r.period_start for r in series), default=None)
     comparison: list[Row] = []
     region_latest = None
     funnel: list[FunnelPoint] = []
-    limits: list[dict[str, float]] = []
+    centre: float | None = None
     if latest is not None:
-        comparison = rows_for(indicator=indicator, level=level, grain=grain, measure=measure,
-                              run=run, names=names, period_from=latest, period_to=latest)
+        comparison = [r for r in shown[level] if r.period_start == latest]
         comparison.sort(key=lambda r: r.name)
-        region_latest = next((r for r in series if r.level == "region"
-                              and r.period_start == latest), None)
-        crude_rows = comparison if measure != "std" else rows_for(
-            indicator=indicator, level=level, grain=grain, measure="crude", run=run,
-            names=names, period_from=latest, period_to=latest)
-        centre_row = region_latest if measure != "std" else next(
-            (r for r in rows_for(indicator=indicator, level="region", grain=grain,
-                                 measure="crude", run=run, names=names, period_from=latest,
-                                 period_to=latest)), None)
+        region_latest = next((r for r in shown["region"] if r.period_start == latest), None)
+        centre_row = next((r for r in crude["region"] if r.period_start == latest), None)
         if centre_row is not None and centre_row.value is not None:
-            dens = [r.denominator for r in crude_rows
-                    if not r.suppressed and r.denominator and r.value is not None]
-            limits = _funnel_limits(indicator, centre_row.value, [float(d) for d in dens])
-            for r in crude_rows:
-                if r.suppressed or not r.denominator or r.value is None:
-                    continue
-                lim = _funnel_limits(indicator, centre_row.value, [float(r.denominator)])[0]
-                outside = "over" if r.value > lim["high95"] else (
-                    "under" if r.value < lim["low95"] else "")
-                funnel.append(FunnelPoint(row=r, outside=outside))
+            centre = centre_row.value
+            # The crude figures in the table's order; the standardised page lists them by
+            # code, as it always has.
+            crude_rows = comparison if measure != "std" else [
+                r for r in crude[level] if r.period_start == latest]
+            funnel = _funnel_points(indicator, centre, crude_rows)
     return IndicatorPage(indicator=indicator, run=run, level=level, grain=grain,
                          measure=measure, series=series, comparison=comparison,
                          region_latest=region_latest, latest_period=latest, funnel=funnel,
-                         funnel_limits=limits, has_data=bool(series or comparison))
+                         funnel_centre=centre if funnel else None,
+                         has_data=bool(series or comparison))
+
+
+def _reported_indicator_page(*, indicator: Indicator, level: str, grain: str,
+                             measure: str) -> IndicatorPage:
+    """A hand-entered indicator: values only (no intervals, counts or funnel)."""
+    names = area_names()
+    series = rows_for(indicator=indicator, level="region", grain=grain, measure=measure,
+                      names=names)
+    series += rows_for(indicator=indicator, level="cluster", grain=grain, measure=measure,
+                       names=names)
+    latest = max((r.period_start for r in series), default=None)
+    comparison: list[Row] = []
+    region_latest = None
+    if latest is not None:
+        comparison = rows_for(indicator=indicator, level=level, grain=grain, measure=measure,
+                              names=names, period_from=latest, period_to=latest)
+        comparison.sort(key=lambda r: r.name)
+        region_latest = next((r for r in series if r.level == "region"
+                              and r.period_start == latest), None)
+    return IndicatorPage(indicator=indicator, run=None, level=level, grain=grain,
+                         measure=measure, series=series, comparison=comparison,
+                         region_latest=region_latest, latest_period=latest, funnel=[],
+                         funnel_centre=None, has_data=bool(series or comparison))
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import setting_changed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from markupsafe import Markup
 
 from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, Initiative
@@ -24,7 +27,8 @@ from sundhedsaftale.core.csv import csv_response
 from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
-from .models import Indicator, StatusReport
+from .models import Indicator, Run, StatusReport
+from .templatetags.followup import hidden_cell, number_formatter
 
 LEVEL_PARAMS = {"region": "region", "klynge": "cluster",
                 "kommune": "municipality", "bydel": "district"}
@@ -61,6 +65,37 @@ def _choices_key(request: HttpRequest) -> str:
     return "&".join(f"{k}={v}" for k, v in _choices(request)[3].items())
 
 
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str, message: str) -> Markup:
+    """A fixed message in `language` (the active one): a pure function of the code and its
+    catalogues, so it is remembered per process like Django's own translation objects."""
+    return Markup(_(message.replace("%", "%%")).replace("%%", "%"))
+
+
+setting_changed.connect(lambda **_kwargs: _translated.cache_clear(), weak=False,
+                        dispatch_uid="followup.views.translated")
+
+
+class Texts(dict[str, str]):
+    """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language
+    (the msgids are the Django templates' and the catalogues').
+
+    Each message is translated once per process and language: the indicator page shows some
+    fifty fixed texts and the catalogue repeats ten for each indicator, and Jinja2's new-style
+    `_()` cost about ten microseconds a call when this was written. As from `_()` and Django's
+    {% translate %}, the translation is markup (the catalogues are code). A percent sign is
+    doubled in the msgid, as {% translate %} and {% trans %} double it ("95 %-interval" is
+    "95 %%-interval" in the catalogue)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.language = translation.get_language() or ""
+
+    def __missing__(self, message: str) -> str:
+        text = self[message] = _translated(self.language, message)
+        return text
+
+
 def _indicator_or_404(code: str) -> Indicator:
     indicator = selectors.indicator_get(code)
     if indicator is None:
@@ -71,10 +106,35 @@ def _indicator_or_404(code: str) -> Indicator:
 @require_safe
 @public_page(params=())
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "followup/catalogue.html", {
-        "section": "followup", "groups": selectors.catalogue(),
+    return render(request, "followup/catalogue.jinja", {
+        "section": "followup", "groups": selectors.catalogue(), "texts": Texts(),
         "runs": selectors.published_run_map(),
     })
+
+
+def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]]]:
+    """The page's three tables as display text, formatted in one pass (as the `cell` and `num`
+    filters would, which cost more than the rest of the page when called once per figure)."""
+    fmt = number_formatter()
+    hidden = hidden_cell()
+
+    def value(r: selectors.Row) -> str:
+        return hidden if r.suppressed else "–" if r.value is None else fmt(r.value, 1)
+
+    def interval(r: selectors.Row) -> str:
+        if r.suppressed or r.ci_low is None:
+            return ""
+        return f"{fmt(r.ci_low, 1)}–{fmt(r.ci_high, 1)}"
+
+    return {
+        "series": [(r.name, r.period, value(r), interval(r)) for r in page.series],
+        "comparison": [(r.name, r.code, value(r), interval(r),
+                        "" if r.suppressed else fmt(r.numerator, 0),
+                        "" if r.suppressed else fmt(r.denominator, 0))
+                       for r in page.comparison],
+        "funnel": [(p.row.name, fmt(p.row.denominator, 0), fmt(p.row.value, 1), p.outside)
+                   for p in page.funnel],
+    }
 
 
 @require_safe
@@ -85,8 +145,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
                                     measure=measure)
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return render(request, "followup/indicator_detail.html", {
+    return render(request, "followup/indicator_detail.jinja", {
         "section": "followup", "indicator": indicator, "page": page, "params": params,
+        "rows": _table_rows(page), "texts": Texts(),
         "param_query": query, "unit_label": unit_label(indicator),
         "level_choices": [(k, LEVEL_LABELS[v]) for k, v in LEVEL_PARAMS.items()],
         "grain_choices": [(k, GRAIN_LABELS[v]) for k, v in GRAIN_PARAMS.items()],
@@ -97,11 +158,16 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+def _chart_key(kind: str, indicator: Indicator, run: Run | None, level: str, grain: str,
+               measure: str) -> str:
+    """What a chart shows: the indicator, the choices and the published run it is drawn from."""
+    return charts.cache_key(kind, indicator.code, level, grain, measure,
+                            run.checksum if run else "reported", indicator.pk)
+
+
 def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) -> str:
     unit = unit_label(indicator)
-    run_key = page.run.checksum if page.run else "reported"
-    key = charts.cache_key(kind, indicator.code, page.level, page.grain, page.measure, run_key,
-                           indicator.pk)
+    key = _chart_key(kind, indicator, page.run, page.level, page.grain, page.measure)
     latest = selectors.period_label(page.grain, page.latest_period) \
         if page.latest_period else ""
     if kind == "udvikling":
@@ -149,9 +215,13 @@ def chart_svg(kind: str, indicator: Indicator, page: selectors.IndicatorPage) ->
 def indicator_chart(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     indicator = _indicator_or_404(code)
     level, grain, measure, _params = _choices(request)
-    page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
-                                    measure=measure)
-    svg = chart_svg(kind, indicator, page)
+    # A chart is drawn once per published run: when it is drawn already, only the run is read.
+    run = None if indicator.is_reported else selectors.published_run_map().get(indicator.code)
+    svg = charts.cached(_chart_key(kind, indicator, run, level, grain, measure))
+    if svg is None:
+        page = selectors.indicator_page(indicator=indicator, level=level, grain=grain,
+                                        measure=measure)
+        svg = chart_svg(kind, indicator, page)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.core.signals import setting_changed
+from django.utils import translation
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,14 +30,61 @@ TRACK_WORDS = {"reached": _("Målet er nået"), "on_track": _("På rette vej"),
 TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown": "?"}
 
 
+@functools.lru_cache(maxsize=16)
+def _separators(language: str) -> tuple[str, str] | None:
+    """The language's decimal and thousand separators, to put in place of Python's own in
+    "1,234.5"; None where grouping is not by threes (then Django formats)."""
+    if get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
+        return None
+    return (str(get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
+            str(get_format("THOUSAND_SEPARATOR", language, use_l10n=True)))
+
+
+setting_changed.connect(lambda **_kwargs: _separators.cache_clear(), weak=False,
+                        dispatch_uid="followup.num.separators")
+
+
 @register.filter
 def num(value: Any, decimals: int = 1) -> str:
-    """A figure in Danish notation; empty for None (hidden cells are shown by `cell`)."""
-    if value is None or value == "":
-        return ""
-    places = int(decimals)
-    rounded = Decimal(f"{float(value):.{places}f}")  # round half to even, then format
-    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+    """A figure in Danish notation; empty for None (hidden cells are shown by `cell`).
+
+    The same text as Django's number_format (grouped, the language's separators) for a
+    fraction of its cost: a page formats hundreds of figures."""
+    return number_formatter()(value, decimals)
+
+
+_SPECS = {0: ",.0f", 1: ",.1f", 2: ",.2f"}
+
+
+def number_formatter() -> Callable[[Any, int], str]:
+    """`num` with the current language's separators looked up once, for code that formats a
+    table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` -> "12,3"."""
+    separators = _separators(translation.get_language() or "")
+    decimal, thousand = separators or (".", ",")
+    swap = (decimal, thousand) != (".", ",")
+
+    def fmt(value: Any, decimals: int = 1) -> str:
+        if value is None or value == "":
+            return ""
+        number = value if type(value) is float else float(value)
+        if separators is None or not -math.inf < number < math.inf:
+            places = int(decimals)
+            rounded = Decimal(f"{number:.{places}f}")  # round half to even, then format
+            return number_format(rounded, decimal_pos=places, use_l10n=True,
+                                 force_grouping=True)
+        text = format(number, _SPECS.get(decimals) or f",.{int(decimals)}f")
+        if text[0] == "-" and not text.strip("-0.,"):
+            text = text[1:]  # as Django: a figure that rounds to zero has no sign
+        if swap:  # str.replace three times is faster than str.translate
+            text = text.replace(",", "\0").replace(".", decimal).replace("\0", thousand)
+        return text
+
+    return fmt
+
+
+def hidden_cell() -> str:
+    """The mark of a hidden cell (`cell` shows it for a suppressed row)."""
+    return format_html('<span class="hidden-cell">{}</span>', gettext("diskretioneret"))
 
 
 @register.filter
@@ -44,7 +96,7 @@ def cell(row: Any) -> str:
     # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
     if get("suppressed"):
-        return format_html('<span class="hidden-cell">{}</span>', gettext("diskretioneret"))
+        return hidden_cell()
     value = get("value")
     return "–" if value is None else num(value)
 
