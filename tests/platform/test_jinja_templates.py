@@ -46,3 +46,17 @@ def test_the_layout_follows_the_visitors_language(client):
     html = client.get("/kommuner/").content.decode()
     assert '<html lang="en"' in html and "Skip to content" in html
     assert "Gå til sideindhold" not in html
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_whole_numbers_are_grouped_as_djangos_number_format_groups_them(language):
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from sundhedsaftale.core.numbers import grouped
+
+    values = [0, 7, -7, 999, 1000, -1000, 12345, 1891871, -1891871, 10**20, 653664]
+    with translation.override(language):
+        assert [grouped(v) for v in values] == [
+            number_format(v, decimal_pos=None, force_grouping=True) for v in values]
+        assert grouped(None) == "" and grouped(1891871) in {"1.891.871", "1,891,871"}

@@ -60,22 +60,32 @@ def static(path: str) -> str:
 
 
 class _Translator:
-    """gettext/ngettext of one language for Jinja2's new-style i18n (the callable formats
-    `%(name)s` itself, escaping the values), remembering each message's translation: a page
-    asks for ~40 of them, and Django's gettext looks up the active language every time."""
+    """gettext/ngettext of one language for Jinja2's new-style i18n, remembering each message's
+    translation: a page asks for ~40 of them, and Django's gettext looks up the active language
+    every time. As in Jinja2's own new-style gettext, a message is always a format string: a
+    literal percent sign is written "%%" (`{% trans %}` blocks do that themselves), which is also
+    how Django's templates write it in the catalogues ("95 %%-interval"); values are escaped."""
 
     def __init__(self, language: str) -> None:
         from django.utils.translation import trans_real
 
         self.catalogue = trans_real.translation(language)
         self.memo: dict[str, Markup] = {}
+        self.plain: dict[str, Markup] = {}  # formatted without values: "%%" read as "%"
 
     def gettext(self, message: str, **variables: Any) -> str:
-        try:
-            text = self.memo[message]
-        except KeyError:
-            text = self.memo[message] = Markup(self.catalogue.gettext(message))
-        return text % variables if variables else text
+        if not variables:
+            plain = self.plain.get(message)
+            if plain is None:
+                plain = self.plain[message] = self._template(message) % {}
+            return plain
+        return self._template(message) % variables
+
+    def _template(self, message: str) -> Markup:
+        template = self.memo.get(message)
+        if template is None:
+            template = self.memo[message] = Markup(self.catalogue.gettext(message))
+        return template
 
     def ngettext(self, singular: str, plural: str, number: int, **variables: Any) -> str:
         variables.setdefault("num", number)
@@ -85,6 +95,12 @@ class _Translator:
 @functools.lru_cache(maxsize=16)
 def _translator(language: str) -> _Translator:
     return _Translator(language)
+
+
+def translate(message: str) -> str:
+    """A fixed message in the active language, from the same memo as the templates' `_()`
+    (for filters that put words in tables: "stigende", "diskretioneret")."""
+    return _translator(translation.get_language() or "da").gettext(message)
 
 
 def per_render(request: Any) -> dict[str, Any]:

@@ -5,30 +5,28 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.signals import setting_changed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
-from markupsafe import Markup
 
 from sundhedsaftale.access.rules import can
 from sundhedsaftale.agreements.models import Agreement, Initiative
 from sundhedsaftale.agreements.selectors import agreement_get_for_user
 from sundhedsaftale.core.csv import csv_response
+from sundhedsaftale.core.numbers import number_formatter
 from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
 from .models import Indicator, Run, StatusReport
-from .templatetags.followup import hidden_cell, number_formatter
+from .templatetags.followup import hidden_cell
 
 LEVEL_PARAMS = {"region": "region", "klynge": "cluster",
                 "kommune": "municipality", "bydel": "district"}
@@ -65,37 +63,6 @@ def _choices_key(request: HttpRequest) -> str:
     return "&".join(f"{k}={v}" for k, v in _choices(request)[3].items())
 
 
-@functools.lru_cache(maxsize=1024)
-def _translated(language: str, message: str) -> Markup:
-    """A fixed message in `language` (the active one): a pure function of the code and its
-    catalogues, so it is remembered per process like Django's own translation objects."""
-    return Markup(_(message.replace("%", "%%")).replace("%%", "%"))
-
-
-setting_changed.connect(lambda **_kwargs: _translated.cache_clear(), weak=False,
-                        dispatch_uid="followup.views.translated")
-
-
-class Texts(dict[str, str]):
-    """`{{ texts["Område"] }}` in the follow-up pages: the message in the visitor's language
-    (the msgids are the Django templates' and the catalogues').
-
-    Each message is translated once per process and language: the indicator page shows some
-    fifty fixed texts and the catalogue repeats ten for each indicator, and Jinja2's new-style
-    `_()` cost about ten microseconds a call when this was written. As from `_()` and Django's
-    {% translate %}, the translation is markup (the catalogues are code). A percent sign is
-    doubled in the msgid, as {% translate %} and {% trans %} double it ("95 %-interval" is
-    "95 %%-interval" in the catalogue)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.language = translation.get_language() or ""
-
-    def __missing__(self, message: str) -> str:
-        text = self[message] = _translated(self.language, message)
-        return text
-
-
 def _indicator_or_404(code: str) -> Indicator:
     indicator = selectors.indicator_get(code)
     if indicator is None:
@@ -107,7 +74,7 @@ def _indicator_or_404(code: str) -> Indicator:
 @public_page(params=())
 def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "followup/catalogue.jinja", {
-        "section": "followup", "groups": selectors.catalogue(), "texts": Texts(),
+        "section": "followup", "groups": selectors.catalogue(),
         "runs": selectors.published_run_map(),
     })
 
@@ -147,7 +114,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return render(request, "followup/indicator_detail.jinja", {
         "section": "followup", "indicator": indicator, "page": page, "params": params,
-        "rows": _table_rows(page), "texts": Texts(),
+        "rows": _table_rows(page),
         "param_query": query, "unit_label": unit_label(indicator),
         "level_choices": [(k, LEVEL_LABELS[v]) for k, v in LEVEL_PARAMS.items()],
         "grain_choices": [(k, GRAIN_LABELS[v]) for k, v in GRAIN_PARAMS.items()],

@@ -3,45 +3,24 @@
 
 from __future__ import annotations
 
-import functools
-import math
-from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.core.signals import setting_changed
-from django.utils import translation
-from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as noop
 
-from sundhedsaftale.core.jinja import render_partial
+from sundhedsaftale.core.jinja import render_partial, translate
+from sundhedsaftale.core.numbers import number_formatter
 
 from .. import selectors
 
 register = template.Library()
 
-TREND_WORDS = {"up": _("stigende"), "down": _("faldende"), "flat": _("uændret"),
-               "": _("ukendt")}
-TRACK_WORDS = {"reached": _("Målet er nået"), "on_track": _("På rette vej"),
-               "off_track": _("Ikke på rette vej"), "unknown": _("Kan ikke vurderes endnu")}
+TREND_WORDS = {"up": noop("stigende"), "down": noop("faldende"), "flat": noop("uændret"),
+               "": noop("ukendt")}
+TRACK_WORDS = {"reached": noop("Målet er nået"), "on_track": noop("På rette vej"),
+               "off_track": noop("Ikke på rette vej"), "unknown": noop("Kan ikke vurderes endnu")}
 TRACK_MARKS = {"reached": "✔", "on_track": "↗", "off_track": "✖", "unknown": "?"}
-
-
-@functools.lru_cache(maxsize=16)
-def _separators(language: str) -> tuple[str, str] | None:
-    """The language's decimal and thousand separators, to put in place of Python's own in
-    "1,234.5"; None where grouping is not by threes (then Django formats)."""
-    if get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
-        return None
-    return (str(get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
-            str(get_format("THOUSAND_SEPARATOR", language, use_l10n=True)))
-
-
-setting_changed.connect(lambda **_kwargs: _separators.cache_clear(), weak=False,
-                        dispatch_uid="followup.num.separators")
 
 
 @register.filter
@@ -53,38 +32,9 @@ def num(value: Any, decimals: int = 1) -> str:
     return number_formatter()(value, decimals)
 
 
-_SPECS = {0: ",.0f", 1: ",.1f", 2: ",.2f"}
-
-
-def number_formatter() -> Callable[[Any, int], str]:
-    """`num` with the current language's separators looked up once, for code that formats a
-    table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` -> "12,3"."""
-    separators = _separators(translation.get_language() or "")
-    decimal, thousand = separators or (".", ",")
-    swap = (decimal, thousand) != (".", ",")
-
-    def fmt(value: Any, decimals: int = 1) -> str:
-        if value is None or value == "":
-            return ""
-        number = value if type(value) is float else float(value)
-        if separators is None or not -math.inf < number < math.inf:
-            places = int(decimals)
-            rounded = Decimal(f"{number:.{places}f}")  # round half to even, then format
-            return number_format(rounded, decimal_pos=places, use_l10n=True,
-                                 force_grouping=True)
-        text = format(number, _SPECS.get(decimals) or f",.{int(decimals)}f")
-        if text[0] == "-" and not text.strip("-0.,"):
-            text = text[1:]  # as Django: a figure that rounds to zero has no sign
-        if swap:  # str.replace three times is faster than str.translate
-            text = text.replace(",", "\0").replace(".", decimal).replace("\0", thousand)
-        return text
-
-    return fmt
-
-
 def hidden_cell() -> str:
     """The mark of a hidden cell (`cell` shows it for a suppressed row)."""
-    return format_html('<span class="hidden-cell">{}</span>', gettext("diskretioneret"))
+    return format_html('<span class="hidden-cell">{}</span>', translate("diskretioneret"))
 
 
 @register.filter
@@ -103,12 +53,13 @@ def cell(row: Any) -> str:
 
 @register.filter
 def trend_word(value: str) -> str:
-    return str(TREND_WORDS.get(value or "", TREND_WORDS[""]))
+    return translate(TREND_WORDS.get(value or "", TREND_WORDS[""]))
 
 
 @register.filter
 def track_word(value: str) -> str:
-    return str(TRACK_WORDS.get(value, value))
+    message = TRACK_WORDS.get(value)
+    return translate(message) if message else value
 
 
 @register.filter

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 
 from sundhedsaftale.core.jinja import render_partial
+from sundhedsaftale.core.numbers import grouped
 
 register = template.Library()
 
@@ -33,9 +33,7 @@ def source(fact: Any) -> str:
 @register.filter
 def thousands(value: Any) -> str:
     """1891871 -> "1.891.871" in Danish, "1,891,871" in English; empty for None."""
-    if value is None or value == "":
-        return ""
-    return number_format(value, decimal_pos=None, force_grouping=True)
+    return grouped(value)
 
 
 @register.filter
