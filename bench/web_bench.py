@@ -5,10 +5,12 @@
 Builds a throwaway SQLite database with the demo data in a temporary directory and starts
 gunicorn the way `sundhedsaftale serve` does (gthread; DEBUG off) on a free loopback port,
 twice: first with the shared cache off (CACHE_URL=dummy://: every page is rendered), then on
-(local memory). It measures, one URL after the other, the bare Django view (/healthz/), the
-agreement page, a cluster page, the municipality list and a search, and finally a cached page
-while another wrk keeps the search busy. Each figure is printed beside the bare view's
-(goals: >= 25 % uncached, >= 50 % cached, search >= 15 %, a cached page under search load
+(local memory). It measures, one URL after the other, the agreement page, a cluster page, the
+municipality list, the indicator page and others, and a search, each right after the bare
+Django view (/healthz/), and finally a cached page while another wrk keeps the search busy.
+Each figure is printed as a share of the bare view measured just before it
+(goals of issue 12 for the agreement page, the cluster page and the municipality list: >= 25 %
+uncached, >= 50 % cached; search >= 15 %; a cached page under search load
 keeps >= 50 % of its own throughput; issue 13: the indicator page at municipality level and the
 cluster page with its follow-up section >= 20 % uncached). Installs nothing except wrk (apt-get)
 when it is missing.
@@ -48,6 +50,9 @@ SEARCH = ("search", "/soeg/?q=%C3%A6ldre")
 # Issue 13: these two, with any page cache off, reach >= 20 % of the bare view. The cluster page
 # is measured only if it shows its follow-up section with figures (checked before measuring).
 ISSUE13 = [("indicator, municipalities", PAGES[3][1]), ("cluster + follow-up", PAGES[1][1])]
+# Issue 12's goals (>= 25 % uncached, >= 50 % cached) are for these three; the other pages are
+# measured for information.
+ISSUE12 = {PAGES[0][1], PAGES[1][1], PAGES[2][1]}
 FOLLOW_UP_MARK = 'id="opfoelgning"'
 NO_FIGURES_MARK = "Der er ingen offentliggjorte indikatortal"
 UNDER_LOAD = ("municipality list", "/kommuner/")
@@ -210,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "collectstatic", "--noinput")
 
         results: dict[str, dict[str, Result]] = {"uncached": {}, "cached": {}}
+        bares: dict[str, dict[str, Result]] = {"uncached": {}, "cached": {}}
         loaded: tuple[Result, Result] | None = None
         for mode in ("uncached", "cached"):
             mode_env = {**env, "CACHE_URL": "dummy://"} if mode == "uncached" else env
@@ -220,8 +226,14 @@ def main(argv: list[str] | None = None) -> int:
                     text = page.read().decode()
                 if FOLLOW_UP_MARK not in text or NO_FIGURES_MARK in text:
                     sys.exit(f"{ISSUE13[1][1]} shows no follow-up figures: not measured")
-                for label, path in [BARE, *PAGES, SEARCH]:
+                # The bare view is measured right before each page and each page's share is
+                # taken of that neighbour: a machine whose load drifts during the run then
+                # skews a share much less than one bare figure at the start would.
+                for label, path in [*PAGES, SEARCH]:
+                    bares[mode][path] = measure(wrk, server.base, *BARE, args)
                     results[mode][path] = measure(wrk, server.base, label, path, args)
+                results[mode][BARE[1]] = max(bares[mode].values(),
+                                             key=lambda r: r.requests_per_second)
                 if mode == "cached":
                     loaded = under_search_load(wrk, server.base, args)
             finally:
@@ -237,18 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     short: list[str] = []
     errors = 0
-    bare = {mode: results[mode][BARE[1]].requests_per_second for mode in results}
+    def bare_for(mode: str, path: str) -> float:
+        return bares[mode].get(path, results[mode][BARE[1]]).requests_per_second
+
     for label, path in [BARE, *PAGES, SEARCH]:
         cells = []
         for mode in ("uncached", "cached"):
             r = results[mode][path]
             errors += r.errors
-            share = 100.0 * r.requests_per_second / bare[mode] if bare[mode] else 0.0
+            bare = bare_for(mode, path)
+            share = 100.0 * r.requests_per_second / bare if bare else 0.0
             cells.append(f"{r.requests_per_second:>9.0f} {share:>6.0f}% {r.p99_ms:>7.1f}")
             goal = 15.0 if path == SEARCH[1] else (25.0 if mode == "uncached" else 50.0)
-            if path != BARE[1] and share < goal and not (path == SEARCH[1] and mode == "cached"):
+            has_goal = path in ISSUE12 or (path == SEARCH[1] and mode == "uncached")
+            if has_goal and share < goal:
                 short.append(f"{path} {mode} {share:.0f} % (goal {goal:.0f} %)")
         print(f"{label:<20} {path:<22} {cells[0]} {cells[1]}")
+    print("(% bare: of the bare view measured right before the page; the bare row shows the"
+          " highest of those; bare before each page, uncached / cached: "
+          + ", ".join(f"{bare_for('uncached', p):.0f}/{bare_for('cached', p):.0f}"
+                      for _l, p in [*PAGES, SEARCH]) + ")")
     if loaded is not None:
         alone, busy = loaded
         share = (100.0 * busy.requests_per_second / alone.requests_per_second
@@ -263,9 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nissue 13, page cache off (CACHE_URL=dummy://), goal >= 20 % of the bare view:")
     for label, path in ISSUE13:
         r = results["uncached"][path]
-        share = 100.0 * r.requests_per_second / bare["uncached"] if bare["uncached"] else 0.0
+        bare = bare_for("uncached", path)
+        share = 100.0 * r.requests_per_second / bare if bare else 0.0
         print(f"  {label:<26} {path:<60} {r.requests_per_second:>6.0f} req/s {share:>4.0f} %"
-              f" (bare {bare['uncached']:.0f} req/s)")
+              f" (bare {bare:.0f} req/s)")
         if share < 20.0:
             short.append(f"issue 13: {path} {share:.0f} % (goal 20 %)")
     if short:
