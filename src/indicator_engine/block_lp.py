@@ -100,7 +100,12 @@ class BlockLP:
     def __init__(self, a: scipy.sparse.csr_matrix, truth: np.ndarray):
         import highspy
 
+        a = a.tocsr()
+        a.eliminate_zeros()
         self.a = a
+        #: Row and column of each non-zero of ``a``.
+        self.entry_row = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+        self.entry_col = a.indices
         self.truth = np.asarray(truth, dtype=float)
         n = a.shape[1]
         self.n = n
@@ -124,6 +129,16 @@ class BlockLP:
         self.cost = np.zeros(n)
         self.upper = self.truth.copy()  # current upper bounds (inf for hidden)
         self.lps = 0
+        #: The smallest and largest value of each cell over the feasible points seen (the
+        #: truth first). Hidden sets only grow in the pass, so every point seen stays
+        #: feasible, and these stay valid bounds on the LP minimum and maximum.
+        self.seen_min = self.truth.copy()
+        self.seen_max = self.truth.copy()
+
+    def observe(self, x: np.ndarray) -> None:
+        """Record a feasible point of the current (or an earlier, smaller) hidden set."""
+        np.minimum(self.seen_min, x, out=self.seen_min)
+        np.maximum(self.seen_max, x, out=self.seen_max)
 
     @staticmethod
     def truth_feasible(a: scipy.sparse.csr_matrix, truth: np.ndarray) -> bool:
@@ -150,18 +165,17 @@ class BlockLP:
         self.hidden = hidden.copy()
 
     @contextlib.contextmanager
-    def opened(self, c: int) -> Iterator[None]:
-        """Cell ``c`` hidden for the duration (a candidate test)."""
-        was = bool(self.hidden[c])
-        if not was:
-            self._set_bounds(np.array([c]), np.zeros(1), np.array([math.inf]))
-            self.hidden[c] = True
+    def opened(self, cells: int | Sequence[int]) -> Iterator[None]:
+        """``cells`` hidden for the duration (a candidate test)."""
+        idx = np.atleast_1d(np.asarray(cells, dtype=np.int64))
+        new = idx[~self.hidden[idx]]
+        self._set_bounds(new, np.zeros(len(new)), np.full(len(new), math.inf))
+        self.hidden[new] = True
         try:
             yield
         finally:
-            if not was:
-                self._set_bounds(np.array([c]), self.truth[[c]], self.truth[[c]])
-                self.hidden[c] = False
+            self._set_bounds(new, self.truth[new], self.truth[new])
+            self.hidden[new] = False
 
     @contextlib.contextmanager
     def capped(self, cells: np.ndarray, cap: float = THRESHOLD) -> Iterator[None]:
@@ -201,7 +215,10 @@ class BlockLP:
 
 @dataclass
 class Intervals:
-    """Integer-rounded intervals of the hidden cells (NaN for published), as audit.SystemAudit."""
+    """Integer-rounded intervals of the hidden cells (NaN for published), as audit.SystemAudit,
+    except that a failing side is not always solved to the end: ``lo`` of 1-4 and ``hi`` of
+    1-4 may be a bound (from propagation) rather than the LP's value. Whether a cell fails,
+    and on which side, is exact."""
 
     lo: np.ndarray
     hi: np.ndarray
@@ -213,21 +230,27 @@ class Intervals:
         return not bool(self.failed.any())
 
 
-def _components(a: scipy.sparse.csr_matrix, cols: np.ndarray
+def _components(lp: BlockLP, hidden: np.ndarray, cols: np.ndarray
                 ) -> tuple[scipy.sparse.csr_matrix, np.ndarray, np.ndarray]:
     """(hidden part of the involved relations, component label per hidden cell or -1 for a
-    cell in no relation, the involved rows)."""
-    a_h = a[:, cols].tocsr()
-    involved = np.flatnonzero(np.diff(a_h.indptr) > 0)
-    a_h = a_h[involved]
+    cell in no relation, the involved rows), from the model's fixed non-zeros."""
     k = len(cols)
     labels = np.full(k, -1, dtype=np.int64)
-    if a_h.shape[0] == 0:
-        return a_h, labels, involved
-    pattern = (a_h != 0).astype(np.int8)
-    graph = scipy.sparse.bmat([[None, pattern.T], [pattern, None]], format="csr")
+    keep = hidden[lp.entry_col]
+    er, ec, ev = lp.entry_row[keep], lp.entry_col[keep], lp.a.data[keep]
+    involved = np.unique(er)
+    if len(involved) == 0:
+        return scipy.sparse.csr_matrix((0, k)), labels, involved
+    m = len(involved)
+    row_pos = np.searchsorted(involved, er)
+    col_pos = np.searchsorted(cols, ec)
+    a_h = scipy.sparse.csr_matrix((ev, (row_pos, col_pos)), shape=(m, k))
+    # Bipartite graph: nodes 0..k-1 are the hidden cells, k.. the relations.
+    graph = scipy.sparse.csr_matrix((np.ones(len(er), dtype=np.int8), (col_pos, row_pos + k)),
+                                    shape=(k + m, k + m))
     _n, lab = scipy.sparse.csgraph.connected_components(graph, directed=False)
-    in_rel = np.diff(a_h.tocsc().indptr) > 0
+    in_rel = np.zeros(k, dtype=bool)
+    in_rel[col_pos] = True
     labels[in_rel] = lab[:k][in_rel]
     return a_h, labels, involved
 
@@ -256,7 +279,7 @@ def audit_block(lp: BlockLP, hidden: np.ndarray,
     lo[cols] = 0.0
     hi[cols] = math.inf
     lp.sync_hidden(hidden)
-    a_h, labels, rows = _components(lp.a, cols)
+    a_h, labels, rows = _components(lp, hidden, cols)
     if a_h.shape[0] == 0:
         return out
     lo_ok, hi_ok = certified
@@ -280,63 +303,88 @@ def audit_block(lp: BlockLP, hidden: np.ndarray,
         return out
     # Propagation bounds (valid for every solution; the system is feasible): a cell whose
     # lower bound reaches the threshold is settled; one whose upper bound is 0 is [0, 0].
+    # Only the relations of the components to solve (the others are independent).
     known = np.where(hidden, 0.0, lp.truth)
-    rhs = -(lp.a[rows] @ known)
-    plo_h, phi_h = _propagate_bounds(a_h, rhs)
+    sub_rows = np.flatnonzero(np.asarray(a_h[:, todo[cols]].getnnz(axis=1)) > 0)
+    rhs = -(lp.a[rows[sub_rows]] @ known)
+    plo_h, phi_h = _propagate_bounds(a_h[sub_rows], rhs)
     plo = np.zeros(n)
     phi = np.full(n, math.inf)
     plo[cols], phi[cols] = plo_h, phi_h
     settled = todo & (np.ceil(plo - EPS) >= threshold)
     zero = todo & (phi <= EPS) & ~settled
+    # Propagation also shows "cannot be 0" (lower bound above 0: lo >= 1) and "cannot reach
+    # the threshold" (upper bound below it: hi <= threshold - 1). With a feasible point on
+    # the other side (a value <= threshold - 1, resp. >= 1: lp.seen_min / seen_max keep the
+    # extremes of every point found) the integer interval lies inside 1..threshold-1 on that
+    # side, so the cell fails without an LP of its own.
+    positive = todo & (plo > EPS) & ~settled
+    below = todo & (phi < threshold - EPS) & ~zero
     lo_cell = np.zeros(n)
     lo_cell[settled] = np.ceil(plo[settled] - EPS)
     hi_cell = np.full(n, float(threshold))
     hi_cell[zero] = 0.0
     lo_ok[zero] = True
+    solved = np.zeros(n, dtype=bool)
     lps0 = lp.lps
 
     def certify(x: np.ndarray | None) -> int:
         if x is None:
             return 0
+        lp.observe(x)
         before = int(lo_ok.sum() + hi_ok.sum())
         lo_ok[x <= EPS] = True
         hi_ok[x >= threshold - EPS] = True
         return int(lo_ok.sum() + hi_ok.sum()) - before
 
+    def lo_open() -> np.ndarray:
+        return todo & ~lo_ok & ~settled & ~(positive & (lp.seen_min <= threshold - 1 + EPS))
+
     # Lower bounds.
-    need = todo & ~lo_ok & ~settled
+    need = lo_open()
     while need.any():
         if not certify(lp.solve(need.astype(float))):
             break
-        need = todo & ~lo_ok & ~settled
+        need = lo_open()
     for j in np.flatnonzero(need):
-        if lo_ok[j]:
+        if lo_ok[j] or (positive[j] and lp.seen_min[j] <= threshold - 1 + EPS):
             continue
         x = lp.solve(lp.unit(int(j)))
+        solved[j] = True
         if x is None:
             lo_cell[j] = 1.0  # no answer: count it as failing (fail safe)
             continue
         lo_cell[j] = math.ceil(x[j] - EPS)
         certify(x)
+    by_rule = todo & ~lo_ok & ~settled & ~solved
+    lo_cell[by_rule] = np.maximum(1.0, np.ceil(plo[by_rule] - EPS))
+
+    def hi_open() -> np.ndarray:
+        return todo & lo_ok & ~settled & ~hi_ok & ~zero & ~(below & (lp.seen_max >= 1 - EPS))
+
     # Upper bounds, only where the lower bound is 0 (else the cell passes or fails already).
-    need = todo & ~hi_ok & ~zero & ~settled & lo_ok
+    need = hi_open()
     while need.any():
         capped = np.flatnonzero(hidden & ~hi_ok & (lp.truth < threshold))
         with lp.capped(capped, threshold):
             gained = certify(lp.solve(-need.astype(float)))
         if not gained:
             break
-        need = todo & ~hi_ok & ~zero & ~settled & lo_ok
+        need = hi_open()
+    solved[:] = False
     for j in np.flatnonzero(need):
-        if hi_ok[j]:
+        if hi_ok[j] or (below[j] and lp.seen_max[j] >= 1 - EPS):
             continue
         with lp.capped(np.array([j]), threshold):
             x = lp.solve(lp.unit(int(j), -1.0))
+        solved[j] = True
         if x is None:
             hi_cell[j] = 1.0
             continue
         hi_cell[j] = math.floor(x[j] + EPS)
         certify(x)
+    by_rule = todo & lo_ok & ~settled & ~hi_ok & ~zero & ~solved
+    hi_cell[by_rule] = np.clip(np.floor(phi[by_rule] + EPS), 1.0, threshold - 1.0)
     lo_cell[lo_ok & todo] = 0.0
     hi_cell[hi_ok & todo] = np.maximum(hi_cell[hi_ok & todo], threshold)
     for key, members in keys:
@@ -354,11 +402,11 @@ def _fails(lo: np.ndarray, hi: np.ndarray, threshold: int) -> np.ndarray:
     return np.asarray(small_lo | small_hi)
 
 
-def reaches(lp: BlockLP, hidden: np.ndarray, c: int, j: int, target: str,
+def reaches(lp: BlockLP, hidden: np.ndarray, c: int | Sequence[int], j: int, target: str,
             threshold: int = THRESHOLD) -> tuple[bool, np.ndarray | None]:
-    """With cell ``c`` hidden too, can hidden cell ``j`` be 0 (``target="zero"``) or reach
-    the threshold? Returns the answer and the LP's point (every cell), feasible for the
-    block with ``c`` hidden."""
+    """With cell ``c`` (or every cell of ``c``) hidden too, can hidden cell ``j`` be 0
+    (``target="zero"``) or reach the threshold? Returns the answer and the LP's point (every
+    cell), feasible for the block with those cells hidden."""
     lp.sync_hidden(hidden)
     with lp.opened(c):
         if target == "zero":

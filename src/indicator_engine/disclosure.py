@@ -295,12 +295,17 @@ def _cost_rank(cells: Sequence[Cell], cost: np.ndarray, zeros: np.ndarray) -> np
 
 
 def _secondary(
-    cells: list[Cell], rank_of: np.ndarray, primary: np.ndarray, edges: _Edges
+    cells: list[Cell], rank_of: np.ndarray, primary: np.ndarray, edges: _Edges,
+    memo: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """Secondary suppression in one block; returns the new suppressed mask."""
+    """Secondary suppression in one block; returns the new suppressed mask. ``memo`` (one
+    per block) keeps the equations between calls."""
     n = len(cells)
     suppressed = primary.copy()
-    equations = hierarchy_equations(cells, edges)
+    memo = memo if memo is not None else {}
+    if "equations" not in memo:
+        memo["equations"] = hierarchy_equations(cells, edges)
+    equations = memo["equations"]
     eq_cells = [[c for c in eq if c >= 0] for eq in equations]
 
     def cheapest(candidates: Sequence[int]) -> int | None:
@@ -484,7 +489,15 @@ def _protect_intervals(
                 target = "zero" if res.lo[j] >= 1 else "threshold"
                 candidates = sorted(free, key=lambda c: (free[c], values[c] <= 0, rank_of[c]))
                 pick = candidates[0]
-                for c in candidates[:MAX_INTERVAL_TESTS]:
+                tests = candidates[:MAX_INTERVAL_TESTS]
+                if lp is not None and len(tests) > 1:
+                    # One LP with every candidate hidden at once: if even that does not
+                    # help, no single one does (more hidden cells never narrow an
+                    # interval), and the cheapest is taken, as after testing each.
+                    stats.lps += 1
+                    if not reaches(lp, suppressed, tests, j, target)[0]:
+                        tests = []
+                for c in tests:
                     stats.lps += 1
                     point: np.ndarray | None
                     if lp is not None:
@@ -690,10 +703,11 @@ def apply_disclosure_control(
             mask = small[pos]
             total = _BlockAudit()
             systems = _interval_systems(cells, prepared, rel, truth_all[pos])
+            memo: dict[str, Any] = {}
             # Linear protection (no hidden cell exactly determined) and interval protection
             # (the LP audit) in turn, until neither hides anything more.
             while True:
-                mask = _secondary(cells, rank_of, mask, prepared)
+                mask = _secondary(cells, rank_of, mask, prepared, memo)
                 protected, st = _protect_intervals(cells, truth_all[pos], mask, rank_of,
                                                    prepared, rel, systems)
                 total.lps += st.lps
