@@ -518,6 +518,8 @@ def _protect_intervals(
                             # can be 0, a cell can reach the threshold) is proven for good.
                             certified[0][point_cells[point <= EPS_POINT]] = True
                             certified[1][point_cells[point >= THRESHOLD - EPS_POINT]] = True
+                            if lp is not None:
+                                lp.observe(point)
                         break
                 suppressed[pick] = True
                 # Failing cells next to this one wait for the next round's audit.
@@ -688,6 +690,8 @@ def apply_disclosure_control(
         keys = keys + "\x1f" + starts.dt.year.astype(str)
         positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
         todo = [pos for pos in positions.values() if small[pos].any()]
+        # Most small cells first (they take longest), so the two threads end together.
+        todo.sort(key=lambda pos: -int(small[pos].sum()))
 
         def control(pos: np.ndarray) -> tuple[np.ndarray, _BlockAudit]:
             block = out.iloc[pos]
