@@ -751,9 +751,10 @@ def disclose_and_audit(
     first = last = None
     if len(public):
         first = starts.min().date().isoformat()
+        # The last period's last day: per grain, its latest start plus the grain.
+        latest = starts.groupby(public["period_grain"].to_numpy()).max()
         ends = [s + pd.DateOffset(months={"month": 1, "quarter": 3, "year": 12}[g])
-                - pd.Timedelta(days=1) for s, g in zip(starts, public["period_grain"],
-                                                     strict=True)]
+                - pd.Timedelta(days=1) for g, s in latest.items()]
         last = max(ends).date().isoformat()
     definitions = {str(i): str(v) for i, v in
                    public.loc[:, ["indicator_id", "definition_version"]]

@@ -43,12 +43,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
 import scipy.sparse
 import scipy.sparse.csgraph
+
+from .block_lp import BlockLP, audit_block, prepare_highs, reaches, system_matrix
 
 __all__ = [
     "GEO_LEVELS",
@@ -292,12 +295,17 @@ def _cost_rank(cells: Sequence[Cell], cost: np.ndarray, zeros: np.ndarray) -> np
 
 
 def _secondary(
-    cells: list[Cell], rank_of: np.ndarray, primary: np.ndarray, edges: _Edges
+    cells: list[Cell], rank_of: np.ndarray, primary: np.ndarray, edges: _Edges,
+    memo: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """Secondary suppression in one block; returns the new suppressed mask."""
+    """Secondary suppression in one block; returns the new suppressed mask. ``memo`` (one
+    per block) keeps the equations between calls."""
     n = len(cells)
     suppressed = primary.copy()
-    equations = hierarchy_equations(cells, edges)
+    memo = memo if memo is not None else {}
+    if "equations" not in memo:
+        memo["equations"] = hierarchy_equations(cells, edges)
+    equations = memo["equations"]
     eq_cells = [[c for c in eq if c >= 0] for eq in equations]
 
     def cheapest(candidates: Sequence[int]) -> int | None:
@@ -410,6 +418,25 @@ class _BlockAudit:
     added: int = 0
 
 
+@dataclass
+class _ColumnSystem:
+    """One count column of a block for the interval pass, kept for the whole block: the
+    relations do not change, a component with the same hidden cells has the same bounds, and
+    a proof stays true when more cells are hidden (every feasible point stays feasible, the
+    newly hidden cell at its true value)."""
+
+    ci: int
+    eqs: list[list[int]]
+    cell_eqs: list[list[int]]
+    #: Solved components: (lo, hi) per cell (block_lp) or (lo, hi, dropped) (audit.py).
+    cache: dict[tuple[int, ...], Any]
+    #: Per cell: proven able to be 0 / to reach the threshold.
+    certified: tuple[np.ndarray, np.ndarray]
+    #: The warm HiGHS model of the whole block, when the true table satisfies every relation
+    #: (always, from the engine); None: the component-wise LPs of audit.py.
+    lp: BlockLP | None = None
+
+
 def _protect_intervals(
     cells: list[Cell],
     truth: np.ndarray,
@@ -417,8 +444,7 @@ def _protect_intervals(
     rank_of: np.ndarray,
     edges: _Edges,
     relations: Sequence[dict[str, str]],
-    systems: list[tuple[int, list[list[int]], list[list[int]], dict[tuple[int, ...], tuple[
-        np.ndarray, np.ndarray, int]], tuple[np.ndarray, np.ndarray]]] | None = None,
+    systems: list[_ColumnSystem] | None = None,
 ) -> tuple[np.ndarray, _BlockAudit]:
     """Hide more cells until every hidden count passes the interval audit (audit.py).
 
@@ -433,14 +459,20 @@ def _protect_intervals(
     stats = _BlockAudit()
     suppressed = suppressed.copy()
     if systems is None:
-        systems = _interval_systems(cells, edges, relations)
+        systems = _interval_systems(cells, edges, relations, truth)
     while True:
         stats.rounds += 1
         failing_any = False
-        for ci, eqs, cell_eqs, cache, certified in systems:
-            values = truth[:, ci]
-            res = audit_system(eqs, values, suppressed, truth=values, cache=cache,
-                               certified=certified)
+        for system in systems:
+            eqs, cell_eqs, certified = system.eqs, system.cell_eqs, system.certified
+            values = truth[:, system.ci]
+            lp = system.lp
+            res: Any
+            if lp is not None:
+                res = audit_block(lp, suppressed, system.cache, certified)
+            else:
+                res = audit_system(eqs, values, suppressed, truth=values, cache=system.cache,
+                                   certified=certified)
             stats.lps += res.lps
             if res.passed:
                 continue
@@ -457,12 +489,27 @@ def _protect_intervals(
                 target = "zero" if res.lo[j] >= 1 else "threshold"
                 candidates = sorted(free, key=lambda c: (free[c], values[c] <= 0, rank_of[c]))
                 pick = candidates[0]
-                for c in candidates[:MAX_INTERVAL_TESTS]:
-                    trial = suppressed.copy()
-                    trial[c] = True
-                    sub = _component_equations(j, trial, eqs, cell_eqs)
+                tests = candidates[:MAX_INTERVAL_TESTS]
+                if lp is not None and len(tests) > 1:
+                    # One LP with every candidate hidden at once: if even that does not
+                    # help, no single one does (more hidden cells never narrow an
+                    # interval), and the cheapest is taken, as after testing each.
                     stats.lps += 1
-                    ok, point_cells, point = cell_reaches_point(sub, values, trial, j, target)
+                    if not reaches(lp, suppressed, tests, j, target)[0]:
+                        tests = []
+                for c in tests:
+                    stats.lps += 1
+                    point: np.ndarray | None
+                    if lp is not None:
+                        # The LP's point covers the whole block with c hidden.
+                        ok, point = reaches(lp, suppressed, c, j, target)
+                        point_cells = np.arange(len(cells)) if point is not None else None
+                    else:
+                        trial = suppressed.copy()
+                        trial[c] = True
+                        sub = _component_equations(j, trial, eqs, cell_eqs)
+                        ok, point_cells, point = cell_reaches_point(sub, values, trial, j,
+                                                                    target)
                     if ok:
                         pick = c
                         if point is not None and point_cells is not None:
@@ -471,6 +518,8 @@ def _protect_intervals(
                             # can be 0, a cell can reach the threshold) is proven for good.
                             certified[0][point_cells[point <= EPS_POINT]] = True
                             certified[1][point_cells[point >= THRESHOLD - EPS_POINT]] = True
+                            if lp is not None:
+                                lp.observe(point)
                         break
                 suppressed[pick] = True
                 # Failing cells next to this one wait for the next round's audit.
@@ -490,24 +539,34 @@ EPS_POINT = 1e-6
 
 
 def _interval_systems(
-    cells: list[Cell], edges: _Edges, relations: Sequence[dict[str, str]]
-) -> list[tuple[int, list[list[int]], list[list[int]], dict[tuple[int, ...], tuple[
-        np.ndarray, np.ndarray, int]], tuple[np.ndarray, np.ndarray]]]:
-    """Per count column: its relations, the cells' equations, a cache of solved components
-    and the cells proven able to be 0 / to reach the threshold. Kept for the whole block:
-    the relations do not change, a component with the same hidden cells has the same
-    bounds, and a proof stays true when more cells are hidden (every feasible point stays
-    feasible, the newly hidden cell at its true value)."""
-    from .audit import block_equations
+    cells: list[Cell], edges: _Edges, relations: Sequence[dict[str, str]],
+    truth: np.ndarray | None = None,
+) -> list[_ColumnSystem]:
+    """Per count column: its relations, the cells' equations, a cache of solved components,
+    the cells proven able to be 0 / to reach the threshold, and (with ``truth`` satisfying
+    every relation) the warm LP model of the block."""
+    from .audit import THRESHOLD, block_equations
 
     n = len(cells)
     systems = []
     for ci, levels in enumerate(relations):
         eqs = block_equations(cells, edges, levels, hierarchy_equations)
-        cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, int]] = {}
         certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-        systems.append((ci, eqs, _adjacency(eqs, n), cache, certified))
+        system = _ColumnSystem(ci, eqs, _adjacency(eqs, n), {}, certified)
+        if truth is not None and eqs and USE_BLOCK_LP:
+            a = system_matrix(eqs, n)
+            values = truth[:, ci]
+            if BlockLP.truth_feasible(a, values):
+                system.lp = BlockLP(a, values)
+                # The true table is a feasible point for every hidden set.
+                certified[0][values <= EPS_POINT] = True
+                certified[1][values >= THRESHOLD - EPS_POINT] = True
+        systems.append(system)
     return systems
+
+
+#: Use the warm whole-block model (block_lp) where the true table allows it.
+USE_BLOCK_LP = True
 
 
 class DisclosureAuditError(RuntimeError):
@@ -631,6 +690,8 @@ def apply_disclosure_control(
         keys = keys + "\x1f" + starts.dt.year.astype(str)
         positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
         todo = [pos for pos in positions.values() if small[pos].any()]
+        # Most small cells first (they take longest), so the two threads end together.
+        todo.sort(key=lambda pos: -int(small[pos].sum()))
 
         def control(pos: np.ndarray) -> tuple[np.ndarray, _BlockAudit]:
             block = out.iloc[pos]
@@ -645,11 +706,12 @@ def apply_disclosure_control(
             rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
             mask = small[pos]
             total = _BlockAudit()
-            systems = _interval_systems(cells, prepared, rel)
+            systems = _interval_systems(cells, prepared, rel, truth_all[pos])
+            memo: dict[str, Any] = {}
             # Linear protection (no hidden cell exactly determined) and interval protection
             # (the LP audit) in turn, until neither hides anything more.
             while True:
-                mask = _secondary(cells, rank_of, mask, prepared)
+                mask = _secondary(cells, rank_of, mask, prepared, memo)
                 protected, st = _protect_intervals(cells, truth_all[pos], mask, rank_of,
                                                    prepared, rel, systems)
                 total.lps += st.lps
@@ -659,6 +721,7 @@ def apply_disclosure_control(
                     return mask, total
                 mask = protected
 
+        prepare_highs()
         # Blocks are independent: two threads (the factorisations release the GIL).
         with _single_threaded_blas(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
             for pos, (mask, st) in zip(todo, pool.map(control, todo), strict=True):
