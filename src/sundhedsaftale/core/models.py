@@ -24,7 +24,28 @@ class Certainty(models.TextChoices):
     NOT_FOUND = "NF", _("not found")
 
 
-class Sourced(models.Model):
+class SourceMarks:
+    """How pages read a sourced fact: "usikker" unless verified, and the source as one line.
+    Shared by the `Sourced` models and the plain facts selectors read as rows
+    (geography.selectors.Fact), which carry the same `source`, `source_url`, `certainty`."""
+
+    __slots__ = ()
+    source: str
+    source_url: str
+    certainty: str
+
+    @property
+    def is_uncertain(self) -> bool:
+        """True unless the fact is verified; pages mark such facts as "usikker"."""
+        return self.certainty != Certainty.VERIFIED
+
+    @property
+    def source_label(self) -> str:
+        """The source as one line for templates ("" when no source is recorded)."""
+        return self.source or self.source_url
+
+
+class Sourced(SourceMarks, models.Model):
     source = models.CharField(
         _("source"), max_length=300, blank=True,
         help_text=_("Where the fact comes from, so anyone can check it."),
@@ -36,16 +57,6 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_uncertain(self) -> bool:
-        """True unless the fact is verified; pages mark such facts as "usikker"."""
-        return self.certainty != Certainty.VERIFIED
-
-    @property
-    def source_label(self) -> str:
-        """The source as one line for templates ("" when no source is recorded)."""
-        return self.source or self.source_url
 
     @property
     def certainty_label(self) -> str:

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
-from sundhedsaftale.core.models import Certainty
+from sundhedsaftale.core.models import SourceMarks
 
 from .models import (
     AGE_BANDS,
@@ -335,20 +335,12 @@ def areas_in_effect(*, on: datetime.date) -> list[ClusterSummary]:
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(SourceMarks):
     """Sourced's fields and properties, for facts read as plain rows."""
 
     source: str
     source_url: str
     certainty: str
-
-    @property
-    def is_uncertain(self) -> bool:
-        return self.certainty != Certainty.VERIFIED
-
-    @property
-    def source_label(self) -> str:
-        return self.source or self.source_url
 
 
 @dataclass(frozen=True, slots=True)
