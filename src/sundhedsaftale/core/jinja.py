@@ -155,8 +155,8 @@ def menu_items() -> list[tuple[str, str, str]]:
     ]
 
 
-@functools.lru_cache(maxsize=8)
-def _languages(current: str) -> tuple[tuple[str, str], ...]:
+@functools.lru_cache(maxsize=1)
+def _languages() -> tuple[tuple[str, str], ...]:
     from django.conf import settings
 
     return tuple((code, capfirst(translation.get_language_info(code)["name_local"]))
@@ -165,7 +165,7 @@ def _languages(current: str) -> tuple[tuple[str, str], ...]:
 
 def languages() -> tuple[tuple[str, str], ...]:
     """(code, name in that language) for the language switcher: "Dansk", "English"."""
-    return _languages(translation.get_language() or "")
+    return _languages()
 
 
 def content_lang() -> str:
@@ -184,10 +184,6 @@ def date(value: Any, fmt: str = "DATE_FORMAT") -> str:
     if value is None or value == "":
         return ""
     return _date(translation.get_language() or "", value, fmt)
-
-
-def yesno(value: Any, answers: str) -> str:
-    return defaultfilters.yesno(value, answers)
 
 
 @pass_context
@@ -237,7 +233,7 @@ def _filters() -> dict[str, Any]:
     from sundhedsaftale.portal.templatetags import portal
 
     return {
-        "date": date, "capfirst": capfirst, "yesno": yesno,
+        "date": date, "capfirst": capfirst,
         "thousands": portal.thousands, "percent_of": portal.percent_of,
         "any_uncertain": portal.any_uncertain,
         "num": followup.num, "cell": followup.cell, "trend_word": followup.trend_word,

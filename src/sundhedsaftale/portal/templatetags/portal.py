@@ -64,10 +64,9 @@ def breadcrumbs(*parts: Any) -> str:
 def content_lang() -> str:
     """` lang="da"` on Danish-only content (agreement texts, names) when the page is in
     another language, so screen readers pronounce it as Danish (WCAG 3.1.2)."""
-    from django.utils.html import mark_safe
-    from django.utils.translation import get_language
+    from sundhedsaftale.core.jinja import content_lang as lang_attribute
 
-    return "" if (get_language() or "da").startswith("da") else mark_safe(' lang="da"')
+    return lang_attribute()
 
 
 @register.simple_tag
