@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sundhedsaftale.core.language import set_language
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("sundhedsaftale.api.urls")),
     path("", include("sundhedsaftale.regimes.urls")),

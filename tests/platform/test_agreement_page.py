@@ -102,7 +102,7 @@ def test_agreement_page_runs_at_most_three_queries(site: object,
 
 def test_english_agreement_page_names_the_version_in_english(
         site: object, reader_user: object) -> None:
-    site.post("/i18n/setlang/", {"language": "en", "next": "/"})  # type: ignore[attr-defined]
+    site.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")  # type: ignore[attr-defined]
     html = site.get("/aftaler/2024-2027/").content.decode()  # type: ignore[attr-defined]
     assert "in the election period 2022-2025, published 1 January 2024." in html
     site.force_login(reader_user)  # type: ignore[attr-defined]

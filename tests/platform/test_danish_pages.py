@@ -152,7 +152,7 @@ def test_organisation_has_no_brackets_inside_brackets(demo, client) -> None:
 def test_dates_in_danish_and_english(demo, client) -> None:
     danish = visible_text(client.get(f"/klynger/syd/?dato={ON}").content.decode())
     assert "1. juni 2025" in danish
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
     english = visible_text(client.get(f"/klynger/syd/?dato={ON}").content.decode())
     assert "1 June 2025" in english
     assert "June 1, 2025" not in english and "Jun. 1" not in english
@@ -175,7 +175,7 @@ def _chrome_text(html: str) -> str:
 
 @pytest.mark.django_db
 def test_english_pages_show_no_danish_ui_chrome(demo, client) -> None:
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
     problems = {}
     for url in public_urls():
         response = client.get(url)

@@ -319,7 +319,7 @@ def test_structure_check_command_prints_the_warning(
 
 
 def test_the_date_texts_are_english_in_english(site: Client) -> None:
-    site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"})
+    site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"}, HTTP_ORIGIN="http://testserver")
     page = site.get(f"/klynger/?dato={AFTER}").content.decode()
     assert '<html lang="en"' in page
     assert "No health clusters on this date" in page and "Showing the structure as of" in page

@@ -282,7 +282,7 @@ def test_the_secretariat_writes_the_hearing_and_chooses_parties_in_the_admin(
 
 
 def test_hearing_pages_speak_english_after_the_language_switch(client, open_hearing):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/hoeringer/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/hoeringer/"}, HTTP_ORIGIN="http://testserver")
     page = client.get("/hoeringer/").content.decode()
     assert "<h1>Hearings</h1>" in page and "Open hearings" in page
     detail = client.get(f"/hoeringer/{open_hearing.slug}/").content.decode()

@@ -72,7 +72,7 @@ def test_the_indicator_page_reads_three_queries(published: object, client: Clien
 
 
 def test_the_page_in_english(published: object, client: Client) -> None:
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
     html = client.get(PAGE + "?niveau=kommune&tid=aar").content.decode()
     assert "95 % interval" in html and "95 %-interval" not in html
     assert "Download the figures" in html and "Funnel plot" in html and ">Area<" in html

@@ -42,7 +42,7 @@ def test_the_menu_marks_the_current_page_from_either_engine(client, path, curren
 
 @pytest.mark.django_db
 def test_the_layout_follows_the_visitors_language(client):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
     html = client.get("/kommuner/").content.decode()
     assert '<html lang="en"' in html and "Skip to content" in html
     assert "Gå til sideindhold" not in html

@@ -444,7 +444,7 @@ def test_switching_to_english_translates_the_page_and_keeps_the_url(site: object
 
     compiled = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.mo"
     assert compiled.exists(), f"{compiled} is missing: scripts/setup compiles the translations"
-    response = site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"})  # type: ignore[attr-defined]
+    response = site.post("/i18n/setlang/", {"language": "en", "next": "/klynger/"}, HTTP_ORIGIN="http://testserver")  # type: ignore[attr-defined]
     assert response.status_code == 302 and response["Location"] == "/klynger/"
     page = get(site, "/klynger/")
     assert page.lang == "en"
@@ -454,7 +454,7 @@ def test_switching_to_english_translates_the_page_and_keeps_the_url(site: object
     agreement = get(site, "/aftaler/2024-2027/")
     assert ">Principles of the collaboration<" in agreement.html
     assert re.search(r'<h1 lang="da">', agreement.html)
-    site.post("/i18n/setlang/", {"language": "da", "next": "/"})  # type: ignore[attr-defined]
+    site.post("/i18n/setlang/", {"language": "da", "next": "/"}, HTTP_ORIGIN="http://testserver")  # type: ignore[attr-defined]
     danish = get(site, "/aftaler/2024-2027/")
     assert danish.lang == "da" and '<h1 lang="da">' not in danish.html
 
@@ -528,7 +528,7 @@ def test_cluster_page_shows_its_follow_up_figures_beside_the_region(site: object
     assert "/opfoelgning/" in section
     assert re.search(r'<td class="numeric">\d+,\d</td>\s*<td class="numeric">\d+,\d</td>',
                      section)
-    site.post("/i18n/setlang/", {"language": "en", "next": "/"})  # type: ignore[attr-defined]
+    site.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")  # type: ignore[attr-defined]
     english = get(site, f"/klynger/syd/?dato={ON}").html.split('<h2 id="opfoelgning">')[1]
     assert "Indicators for the area beside the region" in english
     assert re.search(r'<td class="numeric">\d+\.\d</td>', english)

@@ -129,7 +129,7 @@ def test_every_role_for_the_catalogue_and_annex_upload_rules(world):  # noqa: F8
 
 
 def test_the_pages_are_in_english_when_the_visitor_chooses_english(catalogue, client):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/ansvar/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/ansvar/"}, HTTP_ORIGIN="http://testserver")
     html = client.get("/ansvar/?sektor=municipality").content.decode()
     for text in ("Responsibility catalogue: who does what, when", "Responsible sector",
                  "All target groups", "Show tasks", "3 tasks", "Municipality"):
