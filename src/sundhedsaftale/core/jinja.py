@@ -103,6 +103,43 @@ def translate(message: str) -> str:
     return _translator(translation.get_language() or "da").gettext(message)
 
 
+class Formats:
+    """What a render needs of its language, looked up once: numbers, dates and fixed words.
+
+    `per_render` puts the one of the request's language in the render context as `_formats`;
+    the number, date and word filters read it from there (`formats_of`) instead of asking
+    Django for the active language for every figure (a table of 30 rows asked ~90 times)."""
+
+    def __init__(self, language: str) -> None:
+        from .numbers import number_formatter
+
+        self.language = language
+        self.translator = _translator(language)
+        self.number = number_formatter(language)
+
+    def grouped(self, value: Any) -> str:
+        from .numbers import grouped
+
+        return grouped(value, self.language)
+
+    def date(self, value: Any, fmt: str = "DATE_FORMAT") -> str:
+        if value is None or value == "":
+            return ""
+        return _date(self.language, value, fmt)
+
+
+@functools.lru_cache(maxsize=16)
+def formats(language: str) -> Formats:
+    return Formats(language)
+
+
+def formats_of(context: Any) -> Formats:
+    """The render's `Formats` (from `per_render`), or the active language's for a render
+    without a request."""
+    found = context.parent.get("_formats")
+    return found if found is not None else formats(translation.get_language() or "da")
+
+
 def per_render(request: Any) -> dict[str, Any]:
     """Jinja2 context processor: translation and URL functions bound to the request's language
     once, so the layout's ~40 messages and ~15 links skip the per-call language lookup."""
@@ -115,7 +152,7 @@ def per_render(request: Any) -> dict[str, Any]:
                         tuple(sorted(kwargs.items())))
 
     return {"_": translator.gettext, "gettext": translator.gettext,
-            "ngettext": translator.ngettext, "url": bound_url}
+            "ngettext": translator.ngettext, "url": bound_url, "_formats": formats(language)}
 
 
 def _forget(**_kwargs: Any) -> None:
@@ -124,6 +161,8 @@ def _forget(**_kwargs: Any) -> None:
     _languages.cache_clear()
     _translator.cache_clear()
     _date.cache_clear()
+    formats.cache_clear()
+    _chrome.cache_clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="core.jinja.forget")
@@ -224,8 +263,46 @@ def table_sources_note(context: Any, rows: Any, *attributes: str) -> Markup:
 
 
 def _globals() -> dict[str, Any]:
-    return {"source": source_note, "breadcrumbs": breadcrumbs_nav,
+    return {"source": source_note, "breadcrumbs": breadcrumbs_nav, "chrome": chrome_in_page,
             "table_sources": table_sources_note, "dated_url": dated_url, "url_of": url_of}
+
+
+@pass_context
+def _date_filter(context: Any, value: Any, fmt: str = "DATE_FORMAT") -> str:
+    return formats_of(context).date(value, fmt)
+
+
+@pass_context
+def _thousands(context: Any, value: Any) -> str:
+    return formats_of(context).grouped(value)
+
+
+@pass_context
+def _num(context: Any, value: Any, decimals: int = 1) -> str:
+    return formats_of(context).number(value, decimals)
+
+
+@pass_context
+def _cell(context: Any, row: Any) -> str:
+    from sundhedsaftale.followup.templatetags.followup import cell_text
+
+    found = formats_of(context)
+    return cell_text(row, found.number, found.translator.gettext)
+
+
+@pass_context
+def _trend_word(context: Any, value: str) -> str:
+    from sundhedsaftale.followup.templatetags.followup import TREND_WORDS
+
+    return formats_of(context).translator.gettext(TREND_WORDS.get(value or "", TREND_WORDS[""]))
+
+
+@pass_context
+def _track_word(context: Any, value: str) -> str:
+    from sundhedsaftale.followup.templatetags.followup import TRACK_WORDS
+
+    message = TRACK_WORDS.get(value)
+    return formats_of(context).translator.gettext(message) if message else value
 
 
 def _filters() -> dict[str, Any]:
@@ -233,11 +310,11 @@ def _filters() -> dict[str, Any]:
     from sundhedsaftale.portal.templatetags import portal
 
     return {
-        "date": date, "capfirst": capfirst,
-        "thousands": portal.thousands, "percent_of": portal.percent_of,
+        "date": _date_filter, "capfirst": capfirst,
+        "thousands": _thousands, "percent_of": portal.percent_of,
         "any_uncertain": portal.any_uncertain,
-        "num": followup.num, "cell": followup.cell, "trend_word": followup.trend_word,
-        "track_word": followup.track_word, "track_mark": followup.track_mark,
+        "num": _num, "cell": _cell, "trend_word": _trend_word,
+        "track_word": _track_word, "track_mark": followup.track_mark,
     }
 
 
@@ -266,6 +343,61 @@ def _backend() -> Jinja2:
         if isinstance(backend, Jinja2):
             return backend
     raise LookupError("settings.TEMPLATES has no Jinja2 backend")
+
+
+CHROME = {"head": "layout/_head.jinja", "header": "layout/_header.jinja",
+          "footer": "layout/_footer.jinja"}
+
+
+class _Location:
+    """What the header reads of the request: the path (current menu item) and the full path
+    (where the language switch returns to)."""
+
+    def __init__(self, path: str, full_path: str) -> None:
+        self.path = path
+        self._full_path = full_path
+
+    def get_full_path(self) -> str:
+        return self._full_path
+
+
+@functools.lru_cache(maxsize=2048)
+def _chrome(part: str, language: str, prefix: str, section: str, path: str, full_path: str,
+            query: str) -> Markup:
+    translator = _translator(language)
+
+    def bound_url(name: str, *args: Any, **kwargs: Any) -> str:
+        return _reverse(language, prefix, name, tuple(str(a) for a in args),
+                        tuple(sorted(kwargs.items())))
+
+    template = _backend().env.get_template(CHROME[part])
+    return Markup(template.render({
+        "_": translator.gettext, "gettext": translator.gettext, "url": bound_url,
+        "_formats": formats(language), "section": section, "query": query,
+        "request": _Location(path, full_path) if path else None}))
+
+
+def chrome(part: str, request: Any, section: str = "", query: str = "") -> Markup:
+    """The page's head links, header (skip link, language switch, menu, search) or footer.
+
+    They hold no content from the database: the same markup for every visitor of a section in
+    a language, depending only on the language, the URL prefix, the section, the path and the
+    search words. So each is rendered once per worker for those inputs (an LRU of 2,048) and
+    reused: building the menu, the language switch and ~40 messages cost as much as a whole
+    bare request. Cleared with the other memos when settings change (tests)."""
+    language = translation.get_language() or "da"
+    path = full_path = ""
+    if request is not None:
+        path, full_path = request.path, request.get_full_path()
+    return _chrome(part, language, get_script_prefix(), str(section or ""), path, full_path,
+                   str(query or ""))
+
+
+@pass_context
+def chrome_in_page(context: Any, part: str) -> Markup:
+    """`{{ chrome("header") }}` in base.jinja."""
+    return chrome(part, context.get("request"), context.get("section") or "",
+                  context.get("query") or "")
 
 
 def render_partial(name: str, context: dict[str, Any], request: Any = None) -> str:

@@ -32,10 +32,12 @@ setting_changed.connect(lambda **_kwargs: _separators.cache_clear(), weak=False,
 _SPECS = {0: ",.0f", 1: ",.1f", 2: ",.2f"}
 
 
-def number_formatter() -> Callable[[Any, int], str]:
-    """`num` with the current language's separators looked up once, for code that formats a
-    table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` -> "12,3"."""
-    separators = _separators(translation.get_language() or "")
+def number_formatter(language: str | None = None) -> Callable[[Any, int], str]:
+    """`num` with the language's separators (the current one unless given) looked up once, for
+    code that formats a table's figures in a loop: `fmt = number_formatter(); fmt(12.34, 1)` ->
+    "12,3"."""
+    separators = _separators(language if language is not None
+                             else translation.get_language() or "")
     decimal, thousand = separators or (".", ",")
     swap = (decimal, thousand) != (".", ",")
 
@@ -58,14 +60,16 @@ def number_formatter() -> Callable[[Any, int], str]:
     return fmt
 
 
-def grouped(value: Any) -> str:
-    """A whole number grouped in the current language ("1.891.871" in Danish, "1,891,871" in
-    English), as `number_format(value, force_grouping=True)`; empty for None."""
+def grouped(value: Any, language: str | None = None) -> str:
+    """A whole number grouped in the language (the current one unless given: "1.891.871" in
+    Danish, "1,891,871" in English), as `number_format(value, force_grouping=True)`; empty for
+    None."""
     if value is None or value == "":
         return ""
     if type(value) is not int:
         return number_format(value, decimal_pos=None, force_grouping=True)
-    separators = _separators(translation.get_language() or "")
+    separators = _separators(language if language is not None
+                             else translation.get_language() or "")
     if separators is None:
         return number_format(value, decimal_pos=None, force_grouping=True)
     text = format(value, ",")

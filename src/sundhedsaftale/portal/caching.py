@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -88,6 +89,8 @@ def page_key(request: HttpRequest, generation: int, params: tuple[str, ...],
 def _cacheable(request: HttpRequest) -> bool:
     return (getattr(settings, "PORTAL_PAGE_CACHE", True)
             and request.method in ("GET", "HEAD")
+            # The dummy cache keeps nothing: no generation to read, no key to build.
+            and not isinstance(_cache(), DummyCache)
             and (allow_in_transactions or not connection.in_atomic_block)
             and not request.user.is_authenticated)
 

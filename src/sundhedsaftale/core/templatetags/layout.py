@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from django import template
 
-from sundhedsaftale.core.jinja import render_partial
+from sundhedsaftale.core.jinja import chrome
 
 register = template.Library()
-
-PARTS = {"head": "layout/_head.jinja", "header": "layout/_header.jinja",
-         "footer": "layout/_footer.jinja"}
 
 
 @register.simple_tag(takes_context=True)
 def layout(context: template.Context, part: str) -> str:
-    request = context.get("request")
-    return render_partial(PARTS[part], {"section": context.get("section") or "",
-                                        "query": context.get("query") or ""}, request)
+    return chrome(part, context.get("request"), context.get("section") or "",
+                  context.get("query") or "")

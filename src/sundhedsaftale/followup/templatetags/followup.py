@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -34,21 +35,32 @@ def num(value: Any, decimals: int = 1) -> str:
 
 def hidden_cell() -> str:
     """The mark of a hidden cell (`cell` shows it for a suppressed row)."""
-    return format_html('<span class="hidden-cell">{}</span>', translate("diskretioneret"))
+    return _hidden_mark(translate("diskretioneret"))
+
+
+def _hidden_mark(word: str) -> str:
+    return format_html('<span class="hidden-cell">{}</span>', word)
+
+
+def cell_text(row: Any, number: Callable[[Any, int], str],
+              gettext: Callable[[str], str]) -> str:
+    """A row's value in the language's notation, "diskretioneret" for a hidden cell, "–" for
+    no value (`cell`, and the Jinja2 filter of the same name with its render's formats)."""
+    if row is None or row == "":
+        return "–"
+    # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
+    if get("suppressed"):
+        return _hidden_mark(gettext("diskretioneret"))
+    value = get("value")
+    return "–" if value is None else number(value, 1)
 
 
 @register.filter
 def cell(row: Any) -> str:
     """{{ row|cell }}: a row's value in Danish notation, "diskretioneret" for a hidden cell, "–"
     for no value. A filter, not an included template: tables call it once per row."""
-    if row is None or row == "":
-        return "–"
-    # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
-    if get("suppressed"):
-        return hidden_cell()
-    value = get("value")
-    return "–" if value is None else num(value)
+    return cell_text(row, number_formatter(), translate)
 
 
 @register.filter
