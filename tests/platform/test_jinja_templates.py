@@ -60,3 +60,30 @@ def test_whole_numbers_are_grouped_as_djangos_number_format_groups_them(language
         assert [grouped(v) for v in values] == [
             number_format(v, decimal_pos=None, force_grouping=True) for v in values]
         assert grouped(None) == "" and grouped(1891871) in {"1.891.871", "1,891,871"}
+
+
+@pytest.mark.django_db
+def test_the_layout_rendered_once_per_worker_still_fits_each_page_and_language(client):
+    """The head, header and footer are remembered per language, section and path
+    (core.jinja.chrome): one page's language-switch target, current menu item or search words
+    must never show on another page, nor one language's words in the other."""
+    import re
+
+    def header_of(path):
+        html = client.get(path).content.decode()
+        back = re.search(r'name="next" value="([^"]*)"', html).group(1)
+        current = re.findall(r'href="([^"]*)" class="nav-link" aria-current="page"', html)
+        words = re.search(r'id="header-search" name="q" value="([^"]*)"', html).group(1)
+        return back, sorted(set(current)), words, re.search(r'<html lang="(\w+)"', html).group(1)
+
+    assert header_of("/kommuner/") == ("/kommuner/", ["/kommuner/"], "", "da")
+    assert header_of("/aftaler/") == ("/aftaler/", ["/aftaler/"], "", "da")
+    assert header_of("/kommuner/?dato=2023-01-01") == ("/kommuner/?dato=2023-01-01",
+                                                       ["/kommuner/"], "", "da")
+    assert header_of("/soeg/?q=%C3%A6ldre") == ("/soeg/?q=%C3%A6ldre", [], "ældre", "da")
+    assert header_of("/soeg/?q=hjerte") == ("/soeg/?q=hjerte", [], "hjerte", "da")
+    assert header_of("/soeg/?q=%22%3E%3Cscript%3E")[2] == "&#34;&gt;&lt;script&gt;"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
+    assert header_of("/kommuner/") == ("/kommuner/", ["/kommuner/"], "", "en")
+    html = client.get("/kommuner/").content.decode()
+    assert "Skip to content" in html and "Gå til sideindhold" not in html
