@@ -131,7 +131,8 @@ TEMPLATES = [
     },
     {
         # The portal's busiest pages and the shared layout partials (core/jinja.py says why).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "sundhedsaftale.core.jinja.Backend",
+        "NAME": "jinja2",
         "DIRS": [PACKAGE_DIR / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {

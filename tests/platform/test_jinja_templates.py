@@ -87,3 +87,34 @@ def test_the_layout_rendered_once_per_worker_still_fits_each_page_and_language(c
     assert header_of("/kommuner/") == ("/kommuner/", ["/kommuner/"], "", "en")
     html = client.get("/kommuner/").content.decode()
     assert "Skip to content" in html and "Gå til sideindhold" not in html
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("da", "Søg|50 % -|Menu: Kommuner|Hele kommunen"),
+    ("en", "Search|50 % -|Menu: Municipalities|The whole municipality"),
+])
+def test_fixed_messages_are_translated_when_the_template_is_compiled(language, expected):
+    """core.jinja.FoldTranslations: in the language's overlay, `_("…")` is the translation
+    itself (no call left in the compiled code), and the page reads as with the runtime call;
+    a message with values, or a variable, stays a call."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from sundhedsaftale.core.jinja import _backend
+
+    source = ('{{ _("Søg") }}|{{ _("50 %%") ~ " -" }}|'
+              '{{ _("Menu") }}: {{ _(label) }}|{% set whole = _("Hele kommunen") %}{{ whole }}')
+    with translation.override(language):
+        backend = _backend()
+        overlay = backend.environment_for(language)
+        code = overlay.compile(source, raw=True)
+        assert code.count("context.call(") == 1  # only _(label), a variable, is still called
+        request = RequestFactory().get("/")
+        folded = backend.from_string(source)  # not from an overlay: the runtime path
+        folded_overlay = overlay.from_string(source)
+        context = {"label": "Kommuner"}
+        runtime = folded.render(dict(context), request)
+        from sundhedsaftale.core.jinja import per_render
+
+        compiled = folded_overlay.render({**context, **per_render(request)})
+    assert runtime == compiled == expected
