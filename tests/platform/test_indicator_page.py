@@ -129,3 +129,18 @@ def test_num_writes_what_djangos_number_format_writes(language: str) -> None:
                 assert num(value, places) == number_format(
                     rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
         assert num(None) == "" and num("") == ""
+
+
+def test_area_names_are_escaped_in_the_tables_where_figures_are_not(published: object,
+                                                                    client: Client) -> None:
+    """The table rows of the indicator page are written with autoescape off for the figures
+    (indicator_detail.jinja); every text column must still be escaped."""
+    from sundhedsaftale.core.guard import writes_unguarded
+
+    with writes_unguarded():  # a name no service would accept, to prove the escaping
+        Municipality.objects.filter(code="151").update(name='Ballerup<script>alert(1)</script>')
+    for query in ("?niveau=kommune&tid=aar", "?niveau=kommune&tid=aar&maal=std"):
+        html = client.get(PAGE + query).content.decode()
+        assert "<script>alert(1)" not in html
+        assert '<th scope="row">Ballerup&lt;script&gt;alert(1)&lt;/script&gt;</th>' in html
+        assert 'class="hidden-cell"' in html  # the hidden-cell mark is still HTML, not text
