@@ -18,6 +18,7 @@ every id in a `.jinja` file is in the English catalogue.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -140,14 +141,19 @@ def per_render(request: Any) -> dict[str, Any]:
     language = translation.get_language() or "da"
     translator = _translator(language)
     prefix = get_script_prefix()
+    return {"_": translator.gettext, "gettext": translator.gettext,
+            "ngettext": translator.ngettext, "url": _bound_url(language, prefix),
+            "_formats": formats(language), "_url_base": (language, prefix)}
+
+
+def _bound_url(language: str, prefix: str) -> Callable[..., str]:
+    """`url()` for one language and script prefix (see `url`)."""
 
     def bound_url(name: str, *args: Any, **kwargs: Any) -> str:
         return _reverse(language, prefix, name, tuple(str(a) for a in args),
                         tuple(sorted(kwargs.items())))
 
-    return {"_": translator.gettext, "gettext": translator.gettext,
-            "ngettext": translator.ngettext, "url": bound_url, "_formats": formats(language),
-            "_url_base": (language, prefix)}
+    return bound_url
 
 
 def _forget(**_kwargs: Any) -> None:
@@ -441,14 +447,10 @@ class _Location:
 def _chrome(part: str, language: str, prefix: str, section: str, path: str, full_path: str,
             query: str) -> Markup:
     translator = _translator(language)
-
-    def bound_url(name: str, *args: Any, **kwargs: Any) -> str:
-        return _reverse(language, prefix, name, tuple(str(a) for a in args),
-                        tuple(sorted(kwargs.items())))
-
     template = _backend().environment_for(language).get_template(CHROME[part])
     return Markup(template.render({
-        "_": translator.gettext, "gettext": translator.gettext, "url": bound_url,
+        "_": translator.gettext, "gettext": translator.gettext,
+        "url": _bound_url(language, prefix),
         "_formats": formats(language), "section": section, "query": query,
         "request": _Location(path, full_path) if path else None}))
 
