@@ -530,8 +530,18 @@ def block_keys(frame: pd.DataFrame) -> np.ndarray:
         return np.array([], dtype=object)
     starts = pd.to_datetime(frame["period_start"])
     cols = [c for c in ("indicator_id", "definition_version") if c in frame.columns]
-    keys = frame.loc[:, cols].astype(str).agg("\x1f".join, axis=1)
-    return (keys + "\x1f" + starts.dt.year.astype(str)).to_numpy()
+    return (joined_text(frame, cols) + "\x1f" + starts.dt.year.astype(str)).to_numpy()
+
+
+def joined_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Per row, the columns as text joined by U+001F (column-wise string concatenation, not
+    a Python call per row)."""
+    if not columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    out = frame[columns[0]].astype(str)
+    for col in columns[1:]:
+        out = out + "\x1f" + frame[col].astype(str)
+    return out
 
 
 def audit_results(
