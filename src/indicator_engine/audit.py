@@ -443,13 +443,19 @@ def _propagate_bounds(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 1
         new_hi = hi.copy()
         np.minimum.at(new_hi, j, cand_hi)
         new_hi = np.maximum(new_hi, new_lo)
-        if np.allclose(new_lo, lo, atol=1e-9) and np.array_equal(np.isinf(new_hi),
-                                                                 np.isinf(hi)) and \
-                np.allclose(np.where(np.isinf(new_hi), 0, new_hi),
-                            np.where(np.isinf(hi), 0, hi), atol=1e-9):
+        if _allclose(new_lo, lo) and np.array_equal(np.isinf(new_hi), np.isinf(hi)) and \
+                _allclose(np.where(np.isinf(new_hi), 0, new_hi), np.where(np.isinf(hi), 0, hi)):
             break
         lo, hi = new_lo, new_hi
     return lo, hi
+
+
+def _allclose(x: np.ndarray, y: np.ndarray, atol: float = 1e-9, rtol: float = 1e-5) -> bool:
+    """np.allclose(x, y, rtol, atol) for float arrays: its own formula when every value is
+    finite (the usual case, without np.isclose's per-call overhead), else np.allclose."""
+    if np.isfinite(x).all() and np.isfinite(y).all():
+        return bool(np.less_equal(np.abs(x - y), atol + rtol * np.abs(y)).all())
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol))
 
 
 # ------------------------------------------------------------------ relations of a table
@@ -530,8 +536,18 @@ def block_keys(frame: pd.DataFrame) -> np.ndarray:
         return np.array([], dtype=object)
     starts = pd.to_datetime(frame["period_start"])
     cols = [c for c in ("indicator_id", "definition_version") if c in frame.columns]
-    keys = frame.loc[:, cols].astype(str).agg("\x1f".join, axis=1)
-    return (keys + "\x1f" + starts.dt.year.astype(str)).to_numpy()
+    return (joined_text(frame, cols) + "\x1f" + starts.dt.year.astype(str)).to_numpy()
+
+
+def joined_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Per row, the columns as text joined by U+001F (column-wise string concatenation, not
+    a Python call per row)."""
+    if not columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    out = frame[columns[0]].astype(str)
+    for col in columns[1:]:
+        out = out + "\x1f" + frame[col].astype(str)
+    return out
 
 
 def audit_results(

@@ -233,9 +233,21 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
     marked = link_stays(contacts).select(
         "contact_id", "cpr", "start_s", "end_s", "start_date", "end_date", *_STAY_ATTRIBUTES,
         "is_first", "is_last")
+    # The sort carries only the columns linking reads; the kept contacts (a sixth) get their
+    # other columns by a join on the contact id (unique, by the contract). Sorting every
+    # physical contact with all its columns cost more than the second scan.
+    keys = link_stays(contacts.select("contact_id", "cpr", "start_s", "end_s", "physical"))
+    key_single = keys.is_first & keys.is_last
+    kept_keys = keys.filter(
+        ~key_single | ((keys.end_s - keys.start_s) >= ADMISSION_MIN_SECONDS)).select(
+        k_contact="contact_id", is_first="is_first", is_last="is_last")
+    physical = contacts.filter(contacts.physical)
+    kept = physical.join(kept_keys, physical.contact_id == kept_keys.k_contact).select(
+        "contact_id", "cpr", "start_s", "end_s", "start_date", "end_date", *_STAY_ATTRIBUTES,
+        "is_first", "is_last")
+    linked = backend.materialise(kept.mutate(single=kept.is_first & kept.is_last),
+                                 "blk_linked")
     single = marked.is_first & marked.is_last
-    kept = marked.filter(~single | ((marked.end_s - marked.start_s) >= ADMISSION_MIN_SECONDS))
-    linked = backend.materialise(kept.mutate(single=single), "blk_linked")
     multi = backend.materialise(
         _with_stay_id(linked.filter(~linked.single)).drop("single", "is_last"), "blk_multi")
     multi_stays = _multi_stays(multi)
