@@ -110,11 +110,11 @@ def test_fixed_messages_are_translated_when_the_template_is_compiled(language, e
         code = overlay.compile(source, raw=True)
         assert code.count("context.call(") == 1  # only _(label), a variable, is still called
         request = RequestFactory().get("/")
-        folded = backend.from_string(source)  # not from an overlay: the runtime path
-        folded_overlay = overlay.from_string(source)
+        at_runtime = backend.from_string(source)  # the base environment: _() is called
+        at_compile = overlay.from_string(source)
         context = {"label": "Kommuner"}
-        runtime = folded.render(dict(context), request)
+        runtime = at_runtime.render(dict(context), request)
         from sundhedsaftale.core.jinja import per_render
 
-        compiled = folded_overlay.render({**context, **per_render(request)})
+        compiled = at_compile.render({**context, **per_render(request)})
     assert runtime == compiled == expected

@@ -216,15 +216,9 @@ def content_lang() -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _date(language: str, value: Any, fmt: str) -> str:
-    return defaultfilters.date(value, fmt)
-
-
-def date(value: Any, fmt: str = "DATE_FORMAT") -> str:
-    """Django's `date` filter, formats and month names included ("1. juli 2024"); remembered
+    """Django's `date` filter, formats and month names included ("1. juli 2024"), remembered
     per language (a pure function of the date, the format and the language's catalogue)."""
-    if value is None or value == "":
-        return ""
-    return _date(translation.get_language() or "", value, fmt)
+    return defaultfilters.date(value, fmt)
 
 
 @pass_context
@@ -305,17 +299,16 @@ def _cell(context: Any, row: Any) -> str:
 
 @pass_context
 def _trend_word(context: Any, value: str) -> str:
-    from sundhedsaftale.followup.templatetags.followup import TREND_WORDS
+    from sundhedsaftale.followup.templatetags.followup import trend_word
 
-    return formats_of(context).translator.gettext(TREND_WORDS.get(value or "", TREND_WORDS[""]))
+    return trend_word(value, formats_of(context).translator.gettext)
 
 
 @pass_context
 def _track_word(context: Any, value: str) -> str:
-    from sundhedsaftale.followup.templatetags.followup import TRACK_WORDS
+    from sundhedsaftale.followup.templatetags.followup import track_text
 
-    message = TRACK_WORDS.get(value)
-    return formats_of(context).translator.gettext(message) if message else value
+    return track_text(value, formats_of(context).translator.gettext)
 
 
 def _filters() -> dict[str, Any]:
@@ -411,10 +404,8 @@ class Backend(Jinja2):
         try:
             return Template(self.environment_for(translation.get_language())
                             .get_template(template_name), self)
-        except jinja2.TemplateNotFound:
-            return super().get_template(template_name)  # Django's errors for the name
-        except jinja2.TemplateSyntaxError:
-            return super().get_template(template_name)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            return super().get_template(template_name)  # raises Django's error for it
 
 
 @functools.lru_cache(maxsize=1)

@@ -63,15 +63,20 @@ def cell(row: Any) -> str:
     return cell_text(row, number_formatter(), translate)
 
 
-@register.filter
-def trend_word(value: str) -> str:
-    return translate(TREND_WORDS.get(value or "", TREND_WORDS[""]))
+def trend_word(value: str, gettext: Callable[[str], str] = translate) -> str:
+    """"stigende", "faldende", "uændret" or "ukendt" (the Jinja2 `trend_word` filter)."""
+    return gettext(TREND_WORDS.get(value or "", TREND_WORDS[""]))
+
+
+def track_text(value: str, gettext: Callable[[str], str] = translate) -> str:
+    """"Målet er nået", "På rette vej" … for a status (`track_word`, and the Jinja2 filter)."""
+    message = TRACK_WORDS.get(value)
+    return gettext(message) if message else value
 
 
 @register.filter
 def track_word(value: str) -> str:
-    message = TRACK_WORDS.get(value)
-    return translate(message) if message else value
+    return track_text(value)
 
 
 @register.filter
