@@ -675,7 +675,7 @@ def apply_disclosure_control(
     cost = counts.fillna(0).sum(axis=1).to_numpy(dtype=float)
     zeros = (counts.fillna(0) <= 0).sum(axis=1).to_numpy()
     truth_all = counts.fillna(0).to_numpy(dtype=float)
-    from .audit import joined_text, time_relations_from_truth
+    from .audit import block_keys, time_relations_from_truth
 
     relations = time_relations_from_truth(out, count_columns)
     stats = _BlockAudit()
@@ -685,10 +685,7 @@ def apply_disclosure_control(
     if small.any():
         prepared = _prepare_edges(edges)
         starts = pd.to_datetime(out["period_start"])
-        block_cols = [c for c in ("indicator_id", "definition_version") if c in out.columns]
-        keys = joined_text(out, block_cols)
-        keys = keys + "\x1f" + starts.dt.year.astype(str)
-        positions = pd.Series(np.arange(len(out))).groupby(keys.to_numpy()).indices
+        positions = pd.Series(np.arange(len(out))).groupby(block_keys(out)).indices
         todo = [pos for pos in positions.values() if small[pos].any()]
         # Most small cells first (they take longest), so the two threads end together.
         todo.sort(key=lambda pos: -int(small[pos].sum()))
