@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sundhedsaftale.bodies.models import Body
-from sundhedsaftale.core.models import Dated, SlugFilled, Sourced
+from sundhedsaftale.core.models import ChoiceDisplay, Dated, SlugFilled, Sourced
 from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 
@@ -44,7 +44,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(status__in=Agreement.PUBLIC_STATUSES)
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceDisplay, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         HEARING = "hearing", _("in hearing")

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sundhedsaftale.core.models import Dated, SlugFilled, Sourced
+from sundhedsaftale.core.models import ChoiceDisplay, Dated, SlugFilled, Sourced
 from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 
@@ -103,7 +103,7 @@ class Body(SlugFilled, Sourced, Dated):
     slug_from = ("short_name", "name")
 
 
-class Membership(Dated):
+class Membership(ChoiceDisplay, Dated):
     class Role(models.TextChoices):
         CHAIR = "chair", _("chair")
         CO_CHAIR = "co_chair", _("co-chair")

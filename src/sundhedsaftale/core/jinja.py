@@ -34,6 +34,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
+from .numbers import grouped, number_formatter
+
 
 @functools.lru_cache(maxsize=8192)
 def _reverse(language: str, prefix: str, name: str, args: tuple[Any, ...],
@@ -106,15 +108,11 @@ class Formats:
     Django for the active language for every figure (a table of 30 rows asked ~90 times)."""
 
     def __init__(self, language: str) -> None:
-        from .numbers import number_formatter
-
         self.language = language
         self.translator = _translator(language)
         self.number = number_formatter(language)
 
     def grouped(self, value: Any) -> str:
-        from .numbers import grouped
-
         return grouped(value, self.language)
 
     def date(self, value: Any, fmt: str = "DATE_FORMAT") -> str:
@@ -233,7 +231,14 @@ def _in_page(context: Any, name: str, variables: dict[str, Any]) -> Markup:
     """A layout partial rendered in the page's own render context (its per-render gettext and
     url), without a second pass through Django's backend and its context processors."""
     template = context.environment.get_template(name)
-    return Markup(template.render({**context.get_all(), **variables}))
+    # The page's context already holds the globals: shared, the new one is not merged with
+    # them again (what Template.render does).
+    own = template.new_context({**context.get_all(), **variables}, shared=True)
+    try:
+        return Markup(template.environment.concat(  # type: ignore[attr-defined]
+            template.root_render_func(own)))
+    except Exception:  # noqa: BLE001 - re-raised with the template lines, as render() does
+        return template.environment.handle_exception()
 
 
 @pass_context

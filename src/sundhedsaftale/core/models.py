@@ -10,12 +10,37 @@ pages show them as "Kilde: ..." and mark uncertain facts.
 from __future__ import annotations
 
 import datetime
+import functools
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from .text import danish_slugify
+
+
+@functools.cache
+def choice_labels(field: Any) -> dict[Any, Any]:
+    """A choice field's value -> label (lazy: translated when shown), built once per field."""
+    return dict(field.flatchoices)
+
+
+class ChoiceDisplay:
+    """`get_FOO_display()` that looks the value up in the field's labels, built once.
+
+    Django's own builds a dict of every choice on each call, hashing each lazy label, which
+    translates every choice to show one (a page showing a unit or a role per row paid that
+    per row)."""
+
+    def _get_FIELD_display(self, field: Any) -> Any:
+        value = getattr(self, field.attname)
+        try:
+            label = choice_labels(field).get(value, value)
+        except TypeError:  # an unhashable value is never a choice
+            label = value
+        return force_str(label, strings_only=True)
 
 
 class Certainty(models.TextChoices):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
+from sundhedsaftale.core.models import ChoiceDisplay
 
 
 class Grain(models.TextChoices):
@@ -29,7 +30,7 @@ class Level(models.TextChoices):
     DISTRICT = "district", _("district")
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceDisplay, models.Model):
     """A catalogue entry. Computed indicators are synchronised from the engine's declarations
     (id, definition version, unit, provisional, titles); the Danish documentation blocks are
     data edited by the secretariat. Reported indicators are typed in by hand."""
