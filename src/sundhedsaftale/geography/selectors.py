@@ -8,6 +8,7 @@ that has ended (or not yet started) is shown as it was on its last (or first) da
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from sundhedsaftale.core.models import SourceMarks
 
@@ -36,6 +37,12 @@ def age_band_label(band: tuple[int, int | None]) -> str:
     if last is None:
         return gettext("%(first)s+ år") % {"first": first}
     return gettext("%(first)s–%(last)s år") % {"first": first, "last": last}
+
+
+@functools.lru_cache(maxsize=8)
+def _age_band_labels(language: str) -> tuple[str, ...]:
+    """Every age band's label in the language (a population table shows all of them)."""
+    return tuple(age_band_label(band) for band in AGE_BANDS)
 
 
 def _reference_date(cluster: HealthCluster | ClusterFact, on: datetime.date) -> datetime.date:
@@ -205,8 +212,9 @@ def _band_table(quarter: str | None,
             sources.add(source)
     if not found:
         return PopulationTable(quarter, [], 0, 0, 0, False, [])
-    table_rows = [AgeBandRow(age_band_label(band), men[index], women[index])
-                  for index, band in enumerate(AGE_BANDS)]
+    labels = _age_band_labels(get_language() or "")
+    table_rows = [AgeBandRow(labels[index], men[index], women[index])
+                  for index in range(len(AGE_BANDS))]
     return PopulationTable(quarter, table_rows, sum(men), sum(women), sum(men) + sum(women),
                            synthetic, sorted(sources))
 

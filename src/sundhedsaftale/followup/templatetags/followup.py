@@ -49,10 +49,12 @@ def cell_text(row: Any, number: Callable[[Any, int], str],
     if row is None or row == "":
         return "–"
     # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
-    if get("suppressed"):
+    if isinstance(row, dict):
+        suppressed, value = row.get("suppressed"), row.get("value")
+    else:
+        suppressed, value = getattr(row, "suppressed", None), getattr(row, "value", None)
+    if suppressed:
         return _hidden_mark(gettext("diskretioneret"))
-    value = get("value")
     return "–" if value is None else number(value, 1)
 
 
