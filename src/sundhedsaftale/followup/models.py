@@ -161,6 +161,27 @@ class Result(models.Model):
         ]
 
 
+class AreaSection(models.Model):
+    """Read model of an area's follow-up section (the cluster and municipality pages): per
+    indicator its latest yearly figure for the area, the region's in the same year and the
+    area's the year before, as the results and reported values give them.
+
+    Written whole by the services that change the public figures (publish, withdraw, reported
+    values, the catalogue: `services._public_figures_changed`), in their transaction, so a page
+    reads one row instead of every published figure of the area and the region. The row with
+    an empty level and code marks that the sections are built; without it (a database from
+    before this table, or figures written without those services) the pages compute the
+    section from the results (`selectors.area_followup`)."""
+
+    level = models.CharField(max_length=20, blank=True)
+    code = models.CharField(max_length=20, blank=True)
+    figures = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "code"],
+                                               name="followup_area_section_unique")]
+
+
 class ReportedValue(models.Model):
     """A value of a reported indicator, typed in from a national source."""
 

@@ -28,6 +28,7 @@ from sundhedsaftale.geography.models import (
 )
 
 from .models import (
+    AreaSection,
     Indicator,
     Measure,
     ProgressEntry,
@@ -526,32 +527,36 @@ def _area_rows(*, level: str, code: str, run_ids: list[int]) -> list[tuple[Any, 
         return cursor.fetchall()
 
 
-def _published_runs_and_indicators() -> tuple[dict[str, int], list[IndicatorLink]]:
-    """published_run_map() as indicator code -> run id, and every indicator in catalogue
-    order, as plain rows (two statements)."""
+def _published_run_ids() -> dict[str, int]:
+    """published_run_map() as indicator code -> run id, read as plain rows."""
     import json
 
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, definitions FROM {quote(Run._meta.db_table)}"
+        cursor.execute(f"SELECT id, definitions FROM {_table(Run)}"
                        f" WHERE status = %s ORDER BY published_at DESC, id DESC",
                        ["published"])
         run_rows = cursor.fetchall()
-        cursor.execute(f"SELECT id, code, title, unit, better, source"
-                       f" FROM {quote(Indicator._meta.db_table)} ORDER BY number, code")
-        indicator_rows = cursor.fetchall()
     runs: dict[str, int] = {}
     for run_id, definitions in run_rows:
         if isinstance(definitions, (str, bytes)):
             definitions = json.loads(definitions)
         for indicator_code in definitions or ():
             runs.setdefault(indicator_code, run_id)
+    return runs
+
+
+def _indicator_links() -> list[IndicatorLink]:
+    """Every indicator in catalogue order, as plain rows (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, code, title, unit, better, source"
+                       f" FROM {_table(Indicator)} ORDER BY number, code")
+        indicator_rows = cursor.fetchall()
     labels: dict[str, str] = {}  # each unit translated once
     indicators = []
     for pk, code, title, unit, better, source in indicator_rows:
         label = labels.get(unit) or labels.setdefault(unit, str(_UNIT_LABELS.get(unit, unit)))
         indicators.append(IndicatorLink(pk, code, title, unit, better, source, label))
-    return runs, indicators
+    return indicators
 
 
 def _area_row(raw: tuple[Any, ...]) -> Row:
@@ -564,13 +569,16 @@ def _area_row(raw: tuple[Any, ...]) -> Row:
                reported=run_id is None)
 
 
-def area_followup(*, level: str, code: str) -> list[AreaFigure]:
-    """Every indicator with published figures for the area beside the region, latest year.
+# Per indicator: (indicator, the area's latest row, the region's row that year or None, the
+# area's row before the latest or None), rows as _area_rows gives them.
+_AreaEntry = tuple[IndicatorLink, tuple[Any, ...], tuple[Any, ...] | None,
+                   tuple[Any, ...] | None]
 
-    Three queries (published runs, indicators, the area's and region's figures), whatever the
-    number of indicators, read as plain rows: the section sits on the cluster and municipality
-    pages."""
-    runs, indicators = _published_runs_and_indicators()
+
+def _area_entries(*, level: str, code: str, runs: dict[str, int],
+                  indicators: list[IndicatorLink]) -> list[_AreaEntry]:
+    """The area's section computed from the published results and reported values (one
+    statement, whatever the number of indicators)."""
     wanted = {(ind.pk, runs[ind.code]) for ind in indicators if ind.code in runs}
     reported_ids = {ind.pk for ind in indicators if ind.is_reported}
     by_key: dict[tuple[int, str, str], list[tuple[Any, ...]]] = defaultdict(list)
@@ -587,19 +595,94 @@ def area_followup(*, level: str, code: str) -> list[AreaFigure]:
         if run_id is not None and (ind_id, run_id) not in wanted:
             continue
         by_key[(ind_id, lv, cd)].append(raw)
-    out = []
+    out: list[_AreaEntry] = []
     for indicator in indicators:
         area_rows = by_key.get((indicator.pk, level, code))
         if not area_rows:
             continue
-        latest = _area_row(area_rows[-1])
-        previous = _area_row(area_rows[-2]) if len(area_rows) > 1 else None
-        region = next((_area_row(r) for r in by_key.get((indicator.pk, "region", REGION_CODE),
-                                                        []) if r[4] == latest.period_start),
-                      None)
-        out.append(AreaFigure(indicator=indicator, period=latest.period, area=latest,
-                              region=region, previous=previous))
+        latest = area_rows[-1]
+        region = next((r for r in by_key.get((indicator.pk, "region", REGION_CODE), [])
+                       if r[4] == latest[4]), None)
+        out.append((indicator, latest, region, area_rows[-2] if len(area_rows) > 1 else None))
     return out
+
+
+def _figure(indicator: IndicatorLink, latest: tuple[Any, ...],
+            region: tuple[Any, ...] | None, previous: tuple[Any, ...] | None) -> AreaFigure:
+    area = _area_row(latest)
+    return AreaFigure(indicator=indicator, period=area.period, area=area,
+                      region=None if region is None else _area_row(region),
+                      previous=None if previous is None else _area_row(previous))
+
+
+def _stored_section(level: str, code: str) -> list[Any] | None:
+    """The area's stored section (models.AreaSection) as [indicator id, latest, region,
+    previous] entries, [] when the area has no figures, None when no sections are built."""
+    import json
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT level, figures FROM {_table(AreaSection)}"
+                       f" WHERE (level = %s AND code = %s) OR (level = %s AND code = %s)",
+                       ["", "", level, code])
+        found = dict(cursor.fetchall())
+    if "" not in found:
+        return None
+    figures = found.get(level) or []
+    return json.loads(figures) if isinstance(figures, (str, bytes)) else list(figures)
+
+
+def _stored_row(raw: list[Any] | None) -> tuple[Any, ...] | None:
+    if raw is None:
+        return None
+    return (*raw[:4], datetime.date.fromisoformat(raw[4]), *raw[5:])
+
+
+def area_followup(*, level: str, code: str) -> list[AreaFigure]:
+    """Every indicator with published figures for the area beside the region, latest year.
+
+    Two queries when the sections are built (the indicators, in catalogue order, and the
+    area's stored section: models.AreaSection), else four (the published runs and the area's
+    and region's figures instead of the section)."""
+    indicators = _indicator_links()
+    stored = _stored_section(level, code)
+    if stored is None:
+        return [_figure(*entry) for entry in _area_entries(
+            level=level, code=code, runs=_published_run_ids(), indicators=indicators)]
+    by_indicator = {entry[0]: entry for entry in stored}
+    out = []
+    for indicator in indicators:
+        entry = by_indicator.get(indicator.pk)
+        if entry is not None:
+            out.append(_figure(indicator, *(_stored_row(raw) for raw in entry[1:])))  # type: ignore[arg-type]
+    return out
+
+
+def area_sections() -> list[tuple[str, str, list[Any]]]:
+    """Every area's follow-up section as models.AreaSection stores it: (level, code, figures)
+    for each cluster, municipality and district with a published or reported yearly figure."""
+    runs = _published_run_ids()
+    indicators = _indicator_links()
+    run_ids = sorted(set(runs.values()))
+    areas: set[tuple[str, str]] = set(
+        ReportedValue.objects.filter(grain="year").exclude(level="region")
+        .values_list("level", "code").distinct())
+    if run_ids:
+        areas.update(Result.objects.filter(run_id__in=run_ids, grain="year")
+                     .exclude(level="region").values_list("level", "code").distinct())
+
+    def stored(raw: tuple[Any, ...] | None) -> list[Any] | None:
+        if raw is None:
+            return None
+        return [*raw[:4], raw[4].isoformat(), *raw[5:]]
+
+    sections = []
+    for level, code in sorted(areas):
+        entries = _area_entries(level=level, code=code, runs=runs, indicators=indicators)
+        if entries:
+            sections.append((level, code, [[ind.pk, stored(latest), stored(region),
+                                            stored(previous)]
+                                           for ind, latest, region, previous in entries]))
+    return sections
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from sundhedsaftale.core.services import content_save, content_update, service
 from sundhedsaftale.geography.models import District, HealthCluster, Municipality, Region
 from sundhedsaftale.portal.generation import cache_generation_bump_on_commit
 
-from . import charts
+from . import charts, selectors
 from .importer import ParsedFile, ResultFileError, engine_audit_recheck, parse_result_file
 from .models import (
+    AreaSection,
     GoalNarrative,
     Indicator,
     InitiativeOwner,
@@ -52,11 +53,26 @@ REPORT_TRANSITIONS: dict[str, set[str]] = {"draft": {"issued"}}
 
 
 def _public_figures_changed() -> None:
-    """After commit: drop the cached charts and change the content generation, so no cached
+    """Rebuild the areas' follow-up sections (models.AreaSection) in the caller's transaction;
+    after commit, drop the cached charts and change the content generation, so no cached
     indicator page, cluster or municipality page (their follow-up section) or goal page shows
     the figures from before a publish, a withdrawal or an edit of reported values."""
+    _area_sections_rebuild()
     transaction.on_commit(charts.clear)
     cache_generation_bump_on_commit()
+
+
+def _area_sections_rebuild(*, only_if_built: bool = False) -> None:
+    """Every area's follow-up section, written whole, with the row that marks them built
+    (`only_if_built`: only when they were built before)."""
+    if only_if_built and not AreaSection.objects.filter(level="", code="").exists():
+        return
+    sections = selectors.area_sections()
+    AreaSection.objects.all().delete()
+    AreaSection.objects.bulk_create(
+        [AreaSection(level="", code="", figures=[]),
+         *(AreaSection(level=level, code=code, figures=figures)
+           for level, code, figures in sections)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,6 +126,8 @@ def catalogue_sync(*, by: Any | None = None) -> SyncResult:
             result.updated += 1
         else:
             result.unchanged += 1
+    if result.created or result.updated:  # which figures count depends on the catalogue
+        _area_sections_rebuild(only_if_built=True)
     return result
 
 
