@@ -126,3 +126,21 @@ def test_a_catalogue_change_rebuilds_the_sections_only_when_they_are_built(
     assert result.updated
     assert AreaSection.objects.filter(level="cluster", code="syd").exists() is built
     assert _shown("cluster", "syd") == _computed("cluster", "syd")
+
+
+def test_the_sections_text_is_escaped_where_its_figures_are_not(
+        demo_content: object, tmp_path: Any, client: Client) -> None:
+    """The section's rows are written with autoescape off for the figures
+    (_area_section.jinja); the indicator's title must still be escaped, and the hidden-cell
+    mark stay HTML."""
+    from sundhedsaftale.followup.models import Indicator
+
+    _publish(tmp_path)
+    with writes_unguarded():  # a title no service would accept, to prove the escaping
+        Indicator.objects.filter(code="readmission_somatic_30d").update(
+            title="Genindlæggelser<script>alert(1)</script>")
+    for url in ("/klynger/syd/", "/kommuner/151/"):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html, url
+        assert "Genindlæggelser&lt;script&gt;alert(1)&lt;/script&gt;</a>" in html, url
+    assert '<td class="numeric"><span class="hidden-cell">diskretioneret</span></td>' in html

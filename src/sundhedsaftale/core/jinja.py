@@ -303,6 +303,35 @@ def _cell(context: Any, row: Any) -> str:
 
 
 @pass_context
+def _area_rows(context: Any, figures: Any) -> list[tuple[str, ...]]:
+    """`{% for ... in figures|area_rows %}`: the area section's rows as text, in one pass."""
+    from sundhedsaftale.followup.templatetags.followup import area_section_rows
+
+    found = formats_of(context)
+    base = context.parent.get("_url_base")
+
+    def link(code: str) -> str:
+        if base is None:
+            return url("followup:indicator_detail", code)
+        return _reverse(base[0], base[1], "followup:indicator_detail", (str(code),), ())
+
+    return area_section_rows(figures, found.number, found.translator.gettext, link)
+
+
+@pass_context
+def _population_rows(context: Any, population: Any) -> list[tuple[str, ...]]:
+    """`{% for ... in population|population_rows %}`: the age-band table's rows as text in one
+    pass (label, men, women, total, bar width), as the `thousands` and `percent_of` filters
+    would write them."""
+    from sundhedsaftale.portal.templatetags.portal import percent_of
+
+    group = formats_of(context).grouped
+    top = population.max_total
+    return [(row.label, group(row.men), group(row.women), group(row.men + row.women),
+             f"{percent_of(row.men + row.women, top):.1f}") for row in population.rows]
+
+
+@pass_context
 def _trend_word(context: Any, value: str) -> str:
     from sundhedsaftale.followup.templatetags.followup import trend_word
 
@@ -324,7 +353,8 @@ def _filters() -> dict[str, Any]:
         "date": _date_filter, "capfirst": capfirst, "href": _href,
         "thousands": _thousands, "percent_of": portal.percent_of,
         "any_uncertain": portal.any_uncertain,
-        "num": _num, "cell": _cell, "trend_word": _trend_word,
+        "num": _num, "cell": _cell, "trend_word": _trend_word, "area_rows": _area_rows,
+        "population_rows": _population_rows,
         "track_word": _track_word, "track_mark": followup.track_mark,
     }
 
