@@ -62,9 +62,17 @@ def _public_figures_changed() -> None:
     cache_generation_bump_on_commit()
 
 
+_AREA_SECTIONS_LOCK = 0x61726561  # PostgreSQL advisory lock key of the rebuild ("area")
+
+
 def _area_sections_rebuild(*, only_if_built: bool = False) -> None:
     """Every area's follow-up section, written whole, with the row that marks them built
     (`only_if_built`: only when they were built before)."""
+    if connection.vendor == "postgresql":
+        # One rebuild at a time: a second one waits for the first to commit, then reads and
+        # replaces its rows (else both would delete the old rows and insert the same keys).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AREA_SECTIONS_LOCK])
     if only_if_built and not AreaSection.objects.filter(level="", code="").exists():
         return
     sections = selectors.area_sections()
