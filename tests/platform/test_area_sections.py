@@ -144,3 +144,43 @@ def test_the_sections_text_is_escaped_where_its_figures_are_not(
         assert "<script>alert(1)" not in html, url
         assert "Genindlæggelser&lt;script&gt;alert(1)&lt;/script&gt;</a>" in html, url
     assert '<td class="numeric"><span class="hidden-cell">diskretioneret</span></td>' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_at_once_both_commit_on_postgresql() -> None:
+    """A second rebuild that starts while the first is still open waits for it, then replaces
+    its rows (without the lock it would insert the same keys and fail). SQLite serialises
+    writers itself (IMMEDIATE transactions), so only PostgreSQL has two at once."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once happen only on PostgreSQL")
+    first_wrote, second_started = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def rebuild(first: bool) -> None:
+        try:
+            if not first:
+                first_wrote.wait(10)
+                second_started.set()
+            with writes_unguarded(), transaction.atomic():
+                services._area_sections_rebuild()
+                if first:
+                    first_wrote.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)  # the second one is now at its lock or its insert
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rebuild, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert AreaSection.objects.filter(level="", code="").count() == 1
