@@ -308,14 +308,8 @@ def _area_rows(context: Any, figures: Any) -> list[tuple[str, ...]]:
     from sundhedsaftale.followup.templatetags.followup import area_section_rows
 
     found = formats_of(context)
-    base = context.parent.get("_url_base")
-
-    def link(code: str) -> str:
-        if base is None:
-            return url("followup:indicator_detail", code)
-        return _reverse(base[0], base[1], "followup:indicator_detail", (str(code),), ())
-
-    return area_section_rows(figures, found.number, found.translator.gettext, link)
+    return area_section_rows(figures, found.number, found.translator.gettext,
+                             lambda code: _href(context, code, "followup:indicator_detail"))
 
 
 @pass_context

@@ -87,7 +87,7 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
             text += f" ({worse_word})"
         rows.append((str(escape(link(f.indicator.code))), f.indicator.title,
                      f.indicator.unit_label, f.period, cell_text(f.area, number, gettext),
-                     cell_text(f.region, number, gettext) if f.region else "–",
+                     cell_text(f.region, number, gettext),
                      str(escape(text))))
     return rows
 
