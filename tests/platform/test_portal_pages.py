@@ -352,6 +352,41 @@ def test_cluster_page_lists_bodies_with_members_and_roles(site: object) -> None:
     assert "Medformand" in members
 
 
+def test_cluster_page_rows_escape_names_and_keep_their_marks(site: object) -> None:
+    """The areas and members tables are written as text in one pass with autoescape off
+    (cluster_area_rows, member_rows): names from the database are still escaped, and the
+    "fiktiv" and "usikker" marks, districts, roles and terms still show."""
+    from sundhedsaftale.bodies.models import Organisation
+    from sundhedsaftale.core.guard import writes_unguarded
+    from sundhedsaftale.geography.models import District, Municipality
+
+    on = _seat_date("klynge-syd")
+    seat = (Membership.objects.filter(body__slug__startswith="klynge-syd",
+                                      valid_from__lte=on, organisation__isnull=False)
+            .select_related("organisation").order_by("pk").first())
+    assert seat is not None
+    hostile = "<script>alert(1)</script>"
+    with writes_unguarded():  # names no service would accept, to prove the escaping
+        Municipality.objects.filter(code="167").update(name=f"Hvidovre{hostile}")
+        District.objects.filter(code="101-05").update(name=f"Valby{hostile}")
+        Membership.objects.filter(pk=seat.pk).update(person_name=f"Person{hostile}",
+                                                     is_synthetic=True)
+        Organisation.objects.filter(pk=seat.organisation_id).update(name=f"Org{hostile}")
+    html = get(site, f"/klynger/syd/?dato={on}").html
+    assert hostile not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    areas = html.split("Kommuner og bydele</h2>")[1].split("</table>")[0]
+    assert f'?dato={on}">Hvidovre{escaped}</a></th>' in areas
+    assert f"<li>Valby{escaped} (101-05)</li>" in areas
+    assert "Hele kommunen" in areas and "Bydelene" in areas
+    members = html.split("Organer og medlemmer</h2>")[1]
+    assert (f'<th scope="row">Person{escaped} <span class="badge badge-info">fiktiv</span>'
+            "</th>") in members
+    assert f"<td>Org{escaped}</td>" in members
+    start = seat.valid_from
+    assert f"<td>{start.day}.{start.month}.{start.year} – " in members
+
+
 def test_body_page_lists_members_with_role_organisation_and_term(site: object) -> None:
     listing = get(site, "/organisation/")
     assert "/organisation/ssu/" in listing.hrefs("/organisation/")

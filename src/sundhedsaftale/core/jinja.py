@@ -326,6 +326,24 @@ def _population_rows(context: Any, population: Any) -> list[tuple[str, ...]]:
 
 
 @pass_context
+def _cluster_area_rows(context: Any, areas: Any) -> list[tuple[str, ...]]:
+    """`{% for ... in summary.areas|cluster_area_rows %}`: the cluster page's areas as text."""
+    from sundhedsaftale.portal.templatetags.portal import cluster_area_rows
+
+    found = formats_of(context)
+    return cluster_area_rows(areas, found.grouped, found.translator.gettext,
+                             lambda code: _href(context, code, "portal:municipality_detail"))
+
+
+@pass_context
+def _member_rows(context: Any, members: Any) -> list[tuple[str, ...]]:
+    """`{% for ... in members|member_rows %}`: a members table's rows as text."""
+    from sundhedsaftale.portal.templatetags.portal import member_rows
+
+    return member_rows(members, formats_of(context).translator.gettext)
+
+
+@pass_context
 def _trend_word(context: Any, value: str) -> str:
     from sundhedsaftale.followup.templatetags.followup import trend_word
 
@@ -348,7 +366,8 @@ def _filters() -> dict[str, Any]:
         "thousands": _thousands, "percent_of": portal.percent_of,
         "any_uncertain": portal.any_uncertain,
         "num": _num, "cell": _cell, "trend_word": _trend_word, "area_rows": _area_rows,
-        "population_rows": _population_rows,
+        "population_rows": _population_rows, "cluster_area_rows": _cluster_area_rows,
+        "member_rows": _member_rows,
         "track_word": _track_word, "track_mark": followup.track_mark,
     }
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.utils.text import capfirst
+from markupsafe import escape
 
 from sundhedsaftale.core.jinja import render_partial
 from sundhedsaftale.core.numbers import grouped
@@ -43,6 +46,53 @@ def percent_of(value: Any, total: Any) -> float:
         return round(100.0 * float(value) / float(total), 1) if total else 0.0
     except (TypeError, ValueError):
         return 0.0
+
+
+def cluster_area_rows(areas: Any, group: Callable[[Any], str], gettext: Callable[[str], str],
+                      link: Callable[[str], str]) -> list[tuple[str, ...]]:
+    """The cluster page's table of municipalities and districts as escaped HTML text, in one
+    pass (as the `href`, `thousands` and `any_uncertain` filters would write it, which cost
+    more than the rest of the table when called for every cell): link, name, code, the
+    "part of the municipality" cell and the population."""
+    whole, districts_of, uncertain = gettext("Hele kommunen"), gettext("Bydelene"), \
+        gettext("usikker")
+    badge = f' <span class="badge badge-warning">{escape(uncertain)}</span>'
+    whole = str(escape(whole))
+    rows = []
+    for area in areas:
+        municipality = area.municipality
+        if area.is_whole:
+            part = whole
+        else:
+            items = "".join(f"<li>{escape(d.name)} ({escape(d.code)})</li>"
+                            for d in area.districts)
+            part = (f"{escape(districts_of)}\n        "
+                    f'<ul class="district-list">{items}</ul>')
+        part += "\n        "
+        if any_uncertain(area.districts) or any_uncertain(area.memberships):
+            part += badge
+        rows.append((str(escape(link(municipality.code))), str(escape(municipality.name)),
+                     str(escape(municipality.code)), part,
+                     str(escape(group(area.population) or "–"))))
+    return rows
+
+
+def member_rows(members: Any, gettext: Callable[[str], str]) -> list[tuple[str, ...]]:
+    """A members table's rows as escaped HTML text, in one pass: name (with the "fiktiv"
+    badge), role, the organisation represented and the period (Django's "j.n.Y", which has no
+    language in it)."""
+    fictive = f' <span class="badge badge-info">{escape(gettext("fiktiv"))}</span>'
+    rows = []
+    for member in members:
+        start, end = member.valid_from, member.valid_to
+        organisation = member.organisation.name if member.organisation else ""
+        rows.append((
+            f"{escape(member.person_name)}{fictive if member.is_synthetic else ''}",
+            str(escape(capfirst(member.get_role_display()))),
+            str(escape(organisation or "–")),
+            f"{start.day}.{start.month}.{start.year:04d}" if start else "…",
+            f"{end.day}.{end.month}.{end.year:04d}" if end else "…"))
+    return rows
 
 
 def breadcrumbs_context(*parts: Any) -> dict[str, Any]:
