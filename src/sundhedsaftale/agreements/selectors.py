@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.core.columns import json_value
 from sundhedsaftale.geography.models import HealthCluster, Municipality, Region
 
 from .models import (
@@ -191,7 +191,7 @@ def _db_date(value: Any) -> datetime.date | None:
 _PAGE_CONVERT: dict[str, Any] = {
     "published_on": _db_date, "period_start": _db_date, "period_end": _db_date,
     "is_demo": bool,
-    "snapshot": lambda value: json.loads(value) if isinstance(value, (str, bytes)) else value,
+    "snapshot": json_value,
 }
 
 

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
+from sundhedsaftale.core.columns import json_value
 from sundhedsaftale.geography.models import (
     AreaMembership,
     District,
@@ -529,8 +530,6 @@ def _area_rows(*, level: str, code: str, run_ids: list[int]) -> list[tuple[Any, 
 
 def _published_run_ids() -> dict[str, int]:
     """published_run_map() as indicator code -> run id, read as plain rows."""
-    import json
-
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, definitions FROM {_table(Run)}"
                        f" WHERE status = %s ORDER BY published_at DESC, id DESC",
@@ -538,9 +537,7 @@ def _published_run_ids() -> dict[str, int]:
         run_rows = cursor.fetchall()
     runs: dict[str, int] = {}
     for run_id, definitions in run_rows:
-        if isinstance(definitions, (str, bytes)):
-            definitions = json.loads(definitions)
-        for indicator_code in definitions or ():
+        for indicator_code in json_value(definitions) or ():
             runs.setdefault(indicator_code, run_id)
     return runs
 
@@ -618,8 +615,6 @@ def _figure(indicator: IndicatorLink, latest: tuple[Any, ...],
 def _stored_section(level: str, code: str) -> list[Any] | None:
     """The area's stored section (models.AreaSection) as [indicator id, latest, region,
     previous] entries, [] when the area has no figures, None when no sections are built."""
-    import json
-
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT level, figures FROM {_table(AreaSection)}"
                        f" WHERE (level = %s AND code = %s) OR (level = %s AND code = %s)",
@@ -628,7 +623,7 @@ def _stored_section(level: str, code: str) -> list[Any] | None:
     if "" not in found:
         return None
     figures = found.get(level) or []
-    return json.loads(figures) if isinstance(figures, (str, bytes)) else list(figures)
+    return list(json_value(figures))
 
 
 def _stored_row(raw: list[Any] | None) -> tuple[Any, ...] | None:

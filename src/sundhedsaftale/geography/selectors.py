@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import get_language, gettext
 
+from sundhedsaftale.core.columns import json_value
 from sundhedsaftale.core.models import SourceMarks
 
 from .models import (
@@ -188,7 +188,7 @@ def _json_list(value: Any) -> list[Any]:
     """A JSON list column read with raw SQL: text on SQLite, maybe decoded elsewhere."""
     if value is None:
         return []
-    return json.loads(value) if isinstance(value, (str, bytes)) else list(value)
+    return list(json_value(value))
 
 
 def _band_table(quarter: str | None,

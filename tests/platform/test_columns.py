@@ -1,0 +1,63 @@
+"""core.columns.json_value: JSON columns read with raw SQL decode as json.loads does."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+
+from sundhedsaftale.core.columns import json_value
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, NaN included (NaN != NaN), and of the same types throughout."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))  # type: ignore[arg-type]
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)  # type: ignore[attr-defined,index]
+    return a == b
+
+
+@pytest.mark.parametrize("text", [
+    "[]", "{}", "null", "[2320, 1713, 3701, 3526, 1697, 456]",
+    ('[[7, [1, 2, "region", "84", "2024-01-01", 12.0, 345.0, false, 3.4782608695652173,'
+     ' 0.1, 6.9]], null]'),
+    '{"å": "Københavns Kommune – bydel", "tal": [-0.0, 1e-300, 1.7976931348623157e308]}',
+    "[NaN, Infinity, -Infinity]",  # json.dumps writes these; orjson refuses them
+    "[9223372036854775807, -9223372036854775808]",  # the 64-bit limits
+])
+def test_json_value_decodes_as_json_loads(text: str) -> None:
+    assert _same(json_value(text), json.loads(text))
+    assert _same(json_value(text.encode()), json.loads(text))
+
+
+def test_json_value_decodes_random_figures_as_json_loads() -> None:
+    """Floats as the engine writes them: json.dumps's shortest repr, read back bit for bit."""
+    rng = random.Random(2027)
+    values = [rng.uniform(-1e6, 1e6) for _ in range(2000)] + [rng.random() * 10 ** rng.randint(
+        -20, 20) for _ in range(2000)]
+    text = json.dumps(values)
+    assert json_value(text) == json.loads(text) == values
+
+
+def test_json_value_returns_what_the_driver_already_decoded() -> None:
+    decoded = [1, {"a": 2}]
+    assert json_value(decoded) is decoded
+    assert json_value(None) is None
+
+
+def test_json_value_still_refuses_what_is_not_json() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        json_value("[1, 2")
+
+
+def test_json_value_reads_integers_beyond_64_bits_as_floats() -> None:
+    """orjson's one difference from json.loads that is not an error: the columns hold
+    counts, figures and ids, none of which reaches 2**63."""
+    assert json_value("[123456789012345678901234567890]") == [1.2345678901234568e+29]
