@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext_noop as noop
 
 from sundhedsaftale.core.jinja import render_partial, translate
 from sundhedsaftale.core.numbers import number_formatter
+from sundhedsaftale.core.text import escape_text
 
 from .. import selectors
 
@@ -85,10 +86,10 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
             text += f" ({better_word})"
         elif better is False:
             text += f" ({worse_word})"
-        rows.append((str(escape(link(f.indicator.code))), f.indicator.title,
+        rows.append((escape_text(link(f.indicator.code)), f.indicator.title,
                      f.indicator.unit_label, f.period, cell_text(f.area, number, gettext),
                      cell_text(f.region, number, gettext),
-                     str(escape(text))))
+                     escape_text(text)))
     return rows
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django import template
 from django.utils.text import capfirst
-from markupsafe import escape
 
 from sundhedsaftale.core.jinja import render_partial
 from sundhedsaftale.core.numbers import grouped
+from sundhedsaftale.core.text import escape_text
 
 register = template.Library()
 
@@ -56,24 +56,24 @@ def cluster_area_rows(areas: Any, group: Callable[[Any], str], gettext: Callable
     "part of the municipality" cell and the population."""
     whole, districts_of, uncertain = gettext("Hele kommunen"), gettext("Bydelene"), \
         gettext("usikker")
-    badge = f' <span class="badge badge-warning">{escape(uncertain)}</span>'
-    whole = str(escape(whole))
+    badge = f' <span class="badge badge-warning">{escape_text(uncertain)}</span>'
+    whole = escape_text(whole)
     rows = []
     for area in areas:
         municipality = area.municipality
         if area.is_whole:
             part = whole
         else:
-            items = "".join(f"<li>{escape(d.name)} ({escape(d.code)})</li>"
+            items = "".join(f"<li>{escape_text(d.name)} ({escape_text(d.code)})</li>"
                             for d in area.districts)
-            part = (f"{escape(districts_of)}\n        "
+            part = (f"{escape_text(districts_of)}\n        "
                     f'<ul class="district-list">{items}</ul>')
         part += "\n        "
         if any_uncertain(area.districts) or any_uncertain(area.memberships):
             part += badge
-        rows.append((str(escape(link(municipality.code))), str(escape(municipality.name)),
-                     str(escape(municipality.code)), part,
-                     str(escape(group(area.population) or "–"))))
+        rows.append((escape_text(link(municipality.code)), escape_text(municipality.name),
+                     escape_text(municipality.code), part,
+                     escape_text(group(area.population) or "–")))
     return rows
 
 
@@ -81,15 +81,15 @@ def member_rows(members: Any, gettext: Callable[[str], str]) -> list[tuple[str, 
     """A members table's rows as escaped HTML text, in one pass: name (with the "fiktiv"
     badge), role, the organisation represented and the period (Django's "j.n.Y", which has no
     language in it)."""
-    fictive = f' <span class="badge badge-info">{escape(gettext("fiktiv"))}</span>'
+    fictive = f' <span class="badge badge-info">{escape_text(gettext("fiktiv"))}</span>'
     rows = []
     for member in members:
         start, end = member.valid_from, member.valid_to
         organisation = member.organisation.name if member.organisation else ""
         rows.append((
-            f"{escape(member.person_name)}{fictive if member.is_synthetic else ''}",
-            str(escape(capfirst(member.get_role_display()))),
-            str(escape(organisation or "–")),
+            f"{escape_text(member.person_name)}{fictive if member.is_synthetic else ''}",
+            escape_text(capfirst(member.get_role_display())),
+            escape_text(organisation or "–"),
             f"{start.day}.{start.month}.{start.year:04d}" if start else "…",
             f"{end.day}.{end.month}.{end.year:04d}" if end else "…"))
     return rows

@@ -1,4 +1,6 @@
-"""core.columns.json_value: JSON columns read with raw SQL decode as json.loads does."""
+"""The fast paths of the busiest pages give what the standard tools give: JSON columns read with
+raw SQL (core.columns.json_value) as json.loads, row text (core.text.escape_text) as
+markupsafe.escape."""
 
 from __future__ import annotations
 
@@ -7,8 +9,12 @@ import math
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from sundhedsaftale.core.columns import json_value
+from sundhedsaftale.core.text import escape_text
 
 
 def _same(a: object, b: object) -> bool:
@@ -61,3 +67,16 @@ def test_json_value_reads_integers_beyond_64_bits_as_floats() -> None:
     """orjson's one difference from json.loads that is not an error: the columns hold
     counts, figures and ids, none of which reaches 2**63."""
     assert json_value("[123456789012345678901234567890]") == [1.2345678901234568e+29]
+
+
+@given(st.text())
+def test_escape_text_writes_what_markupsafe_escape_writes(text: str) -> None:
+    assert escape_text(text) == str(escape(text))
+
+
+def test_escape_text_keeps_safe_html_and_escapes_other_values_as_escape_does() -> None:
+    safe = Markup("<b>Kilde</b> &amp; data")
+    assert escape_text(safe) == str(safe)
+    assert type(escape_text(safe)) is str
+    assert escape_text(1891871) == "1891871"
+    assert escape_text("Kø & <Søn> 'x' \"y\"") == "Kø &amp; &lt;Søn&gt; &#39;x&#39; &#34;y&#34;"
