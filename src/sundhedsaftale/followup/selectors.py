@@ -11,12 +11,15 @@ import datetime
 import functools
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
 from sundhedsaftale.core.columns import json_value
@@ -548,16 +551,26 @@ def _indicator_links() -> list[IndicatorLink]:
         cursor.execute(f"SELECT id, code, title, unit, better, source"
                        f" FROM {_table(Indicator)} ORDER BY number, code")
         indicator_rows = cursor.fetchall()
-    labels: dict[str, str] = {}  # each unit translated once
-    indicators = []
-    for pk, code, title, unit, better, source in indicator_rows:
-        label = labels.get(unit) or labels.setdefault(unit, str(_UNIT_LABELS.get(unit, unit)))
-        indicators.append(IndicatorLink(pk, code, title, unit, better, source, label))
-    return indicators
+    language = get_language() or ""
+    return [IndicatorLink(pk, code, title, unit, better, source, _unit_label(unit, language))
+            for pk, code, title, unit, better, source in indicator_rows]
 
 
-def _area_row(raw: tuple[Any, ...]) -> Row:
+@functools.lru_cache(maxsize=256)
+def _unit_label(unit: str, language: str) -> str:
+    """The unit's label in `language` (the active one, passed to key the memo): Django's
+    gettext of a lazy label looks the active language up on every call."""
+    return str(_UNIT_LABELS.get(unit, unit))
+
+
+setting_changed.connect(lambda **_kwargs: _unit_label.cache_clear(), weak=False,
+                        dispatch_uid="followup.selectors.unit_label")
+
+
+def _area_row(raw: Sequence[Any]) -> Row:
     _ind, run_id, lv, cd, start, num, den, hidden, value, low, high = raw
+    if type(start) is str:  # a stored section's row (models.AreaSection): ISO text
+        start = datetime.date.fromisoformat(start)
     hidden = bool(hidden)
     return Row(level=lv, code=cd, name=cd, grain="year", period_start=start,
                value=None if hidden else value, ci_low=None if hidden else low,
@@ -604,8 +617,8 @@ def _area_entries(*, level: str, code: str, runs: dict[str, int],
     return out
 
 
-def _figure(indicator: IndicatorLink, latest: tuple[Any, ...],
-            region: tuple[Any, ...] | None, previous: tuple[Any, ...] | None) -> AreaFigure:
+def _figure(indicator: IndicatorLink, latest: Sequence[Any],
+            region: Sequence[Any] | None, previous: Sequence[Any] | None) -> AreaFigure:
     area = _area_row(latest)
     return AreaFigure(indicator=indicator, period=area.period, area=area,
                       region=None if region is None else _area_row(region),
@@ -626,12 +639,6 @@ def _stored_section(level: str, code: str) -> list[Any] | None:
     return list(json_value(figures))
 
 
-def _stored_row(raw: list[Any] | None) -> tuple[Any, ...] | None:
-    if raw is None:
-        return None
-    return (*raw[:4], datetime.date.fromisoformat(raw[4]), *raw[5:])
-
-
 def area_followup(*, level: str, code: str) -> list[AreaFigure]:
     """Every indicator with published figures for the area beside the region, latest year.
 
@@ -648,7 +655,7 @@ def area_followup(*, level: str, code: str) -> list[AreaFigure]:
     for indicator in indicators:
         entry = by_indicator.get(indicator.pk)
         if entry is not None:
-            out.append(_figure(indicator, *(_stored_row(raw) for raw in entry[1:])))  # type: ignore[arg-type]
+            out.append(_figure(indicator, *entry[1:]))
     return out
 
 

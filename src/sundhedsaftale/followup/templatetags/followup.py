@@ -78,17 +78,23 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
     are escaped here; the title and unit are left to the template; the figures are digits or
     the hidden-cell mark (safe HTML)."""
     better_word, worse_word = gettext("bedre"), gettext("dårligere")
+    hidden = _hidden_mark(gettext("diskretioneret"))
+
+    def figure(row: Any) -> str:  # cell_text for a Row, with the hidden mark made once
+        if row is None:
+            return "–"
+        if row.suppressed:
+            return hidden
+        return "–" if row.value is None else number(row.value, 1)
+
     rows = []
     for f in figures:
-        trend, better = f.trend, f.trend_better
+        trend, better_when = f.trend, f.indicator.better
         text = f"{TREND_ARROWS.get(trend, '')} {trend_word(trend, gettext)}"
-        if better is True:
-            text += f" ({better_word})"
-        elif better is False:
-            text += f" ({worse_word})"
+        if trend not in ("", "flat") and better_when:  # AreaFigure.trend_better, inline
+            text += f" ({better_word})" if trend == better_when else f" ({worse_word})"
         rows.append((escape_text(link(f.indicator.code)), f.indicator.title,
-                     f.indicator.unit_label, f.period, cell_text(f.area, number, gettext),
-                     cell_text(f.region, number, gettext),
+                     f.indicator.unit_label, f.period, figure(f.area), figure(f.region),
                      escape_text(text)))
     return rows
 
