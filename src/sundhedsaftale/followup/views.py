@@ -22,6 +22,7 @@ from sundhedsaftale.agreements.models import Agreement, Initiative
 from sundhedsaftale.agreements.selectors import agreement_get_for_user
 from sundhedsaftale.core.csv import csv_response
 from sundhedsaftale.core.numbers import number_formatter
+from sundhedsaftale.core.text import escape_text
 from sundhedsaftale.portal.caching import public_page
 
 from . import charts, selectors, services
@@ -81,9 +82,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]]]:
     """The page's three tables as display text, formatted in one pass (as the `cell` and `num`
-    filters would, which cost more than the rest of the page when called once per figure)."""
+    filters would, which cost more than the rest of the page when called once per figure).
+    Names, codes and periods are escaped here (each name once: the series repeats them for
+    every period); the template writes the rows with autoescape off."""
     fmt = number_formatter()
     hidden = hidden_cell()
+    escaped: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        found = escaped.get(value)
+        if found is None:
+            found = escaped[value] = escape_text(value)
+        return found
 
     def value(r: selectors.Row) -> str:
         return hidden if r.suppressed else "–" if r.value is None else fmt(r.value, 1)
@@ -94,12 +104,13 @@ def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]
         return f"{fmt(r.ci_low, 1)}–{fmt(r.ci_high, 1)}"
 
     return {
-        "series": [(r.name, r.period, value(r), interval(r)) for r in page.series],
-        "comparison": [(r.name, r.code, value(r), interval(r),
+        "series": [(text(r.name), text(r.period), value(r), interval(r))
+                   for r in page.series],
+        "comparison": [(text(r.name), text(r.code), value(r), interval(r),
                         "" if r.suppressed else fmt(r.numerator, 0),
                         "" if r.suppressed else fmt(r.denominator, 0))
                        for r in page.comparison],
-        "funnel": [(p.row.name, fmt(p.row.denominator, 0), fmt(p.row.value, 1), p.outside)
+        "funnel": [(text(p.row.name), fmt(p.row.denominator, 0), fmt(p.row.value, 1), p.outside)
                    for p in page.funnel],
     }
 
