@@ -435,12 +435,15 @@ class Backend(Jinja2):
     def environment_for(self, language: str | None) -> Environment:
         from django.conf import settings
 
-        if not language or language not in dict(settings.LANGUAGES):
-            return self.env
         key = (id(self.env), language)
         overlay = _overlays.get(key)
         if overlay is None:
-            overlay = self.env.overlay(extensions=[FoldTranslations], cache_size=400)
+            if not language or language not in dict(settings.LANGUAGES):
+                return self.env
+            # cache_size=-1: every template kept in a plain dict. Jinja2's bounded cache is an
+            # LRU that takes a lock and moves the name in a deque on every lookup (a dozen a
+            # page); the portal has a few hundred templates at most.
+            overlay = self.env.overlay(extensions=[FoldTranslations], cache_size=-1)
             overlay.fold_language = language  # type: ignore[attr-defined]
             overlay = _overlays.setdefault(key, overlay)
         return overlay
