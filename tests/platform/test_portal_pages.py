@@ -387,6 +387,25 @@ def test_cluster_page_rows_escape_names_and_keep_their_marks(site: object) -> No
     assert f"<td>{start.day}.{start.month}.{start.year} – " in members
 
 
+def test_municipality_list_rows_escape_names_and_keep_the_date(site: object) -> None:
+    """The list's rows are written as text in one pass (municipality_rows) with autoescape
+    off: names are still escaped, and the links keep the page's date."""
+    from sundhedsaftale.core.guard import writes_unguarded
+    from sundhedsaftale.geography.models import HealthCluster, Municipality
+
+    hostile = "<script>alert(1)</script>"
+    with writes_unguarded():  # names no service would accept, to prove the escaping
+        Municipality.objects.filter(code="167").update(name=f"Hvidovre{hostile}")
+        HealthCluster.objects.filter(code="syd").update(name=f"Syd{hostile}")
+    html = get(site, f"/kommuner/?dato={ON}").html
+    assert hostile not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert (f'<th scope="row"><a href="/kommuner/167/?dato={ON}">Hvidovre{escaped}</a></th>'
+            in html)
+    assert f'<a href="/klynger/syd/?dato={ON}">Syd{escaped}</a>' in html
+    assert '<td class="numeric">' in html
+
+
 def test_body_page_lists_members_with_role_organisation_and_term(site: object) -> None:
     listing = get(site, "/organisation/")
     assert "/organisation/ssu/" in listing.hrefs("/organisation/")

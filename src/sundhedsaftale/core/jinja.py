@@ -336,6 +336,17 @@ def _cluster_area_rows(context: Any, areas: Any) -> list[tuple[str, ...]]:
 
 
 @pass_context
+def _municipality_rows(context: Any, rows: Any, query: str) -> list[tuple[str, ...]]:
+    """`{% for ... in rows|municipality_rows(query) %}`: the municipality list as text."""
+    from sundhedsaftale.portal.templatetags.portal import municipality_rows
+
+    return municipality_rows(
+        rows, query, formats_of(context).grouped,
+        lambda code: _href(context, code, "portal:municipality_detail"),
+        lambda code: _href(context, code, "portal:cluster_detail"))
+
+
+@pass_context
 def _member_rows(context: Any, members: Any) -> list[tuple[str, ...]]:
     """`{% for ... in members|member_rows %}`: a members table's rows as text."""
     from sundhedsaftale.portal.templatetags.portal import member_rows
@@ -367,7 +378,7 @@ def _filters() -> dict[str, Any]:
         "any_uncertain": portal.any_uncertain,
         "num": _num, "cell": _cell, "trend_word": _trend_word, "area_rows": _area_rows,
         "population_rows": _population_rows, "cluster_area_rows": _cluster_area_rows,
-        "member_rows": _member_rows,
+        "member_rows": _member_rows, "municipality_rows": _municipality_rows,
         "track_word": _track_word, "track_mark": followup.track_mark,
     }
 

@@ -77,6 +77,24 @@ def cluster_area_rows(areas: Any, group: Callable[[Any], str], gettext: Callable
     return rows
 
 
+def municipality_rows(rows: Any, query: str, group: Callable[[Any], str],
+                      link: Callable[[str], str], cluster_link: Callable[[str], str]
+                      ) -> list[tuple[str, ...]]:
+    """The municipality list's rows as escaped HTML text, in one pass: the link (with the
+    page's date query), name, code, the linked clusters ("–" for none) and the population."""
+    query = escape_text(query)
+    out = []
+    for row in rows:
+        municipality = row.municipality
+        clusters = ", ".join(
+            f'<a href="{escape_text(cluster_link(cluster.code))}{query}">'
+            f"{escape_text(cluster.name)}</a>" for cluster in row.clusters) or "–"
+        out.append((escape_text(link(municipality.code)) + query,
+                    escape_text(municipality.name), escape_text(municipality.code), clusters,
+                    escape_text(group(row.population) or "–")))
+    return out
+
+
 def member_rows(members: Any, gettext: Callable[[str], str]) -> list[tuple[str, ...]]:
     """A members table's rows as escaped HTML text, in one pass: name (with the "fiktiv"
     badge), role, the organisation represented and the period (Django's "j.n.Y", which has no
