@@ -269,14 +269,16 @@ def _globals() -> dict[str, Any]:
 
 
 @pass_context
-def _href(context: Any, value: Any, name: str) -> str:
+def _href(context: Any, value: Any, name: str, *before: Any) -> str:
     """`{{ row.code|href("portal:municipality_detail") }}`: the link to an object by its URL
-    argument. A filter, not `url()`, for the links in a table's rows: Jinja2 calls a filter
-    directly, and a function through its generic call machinery."""
+    argument (`{{ goal.slug|href("portal:goal_detail", slug) }}`: arguments before it come
+    after the name). A filter, not `url()`, for the links in lists and table rows: Jinja2
+    calls a filter directly, and a function through its generic call machinery."""
     base = context.parent.get("_url_base")
     if base is None:
-        return url(name, value)
-    return _reverse(base[0], base[1], name, (str(value),), ())
+        return url(name, *before, value)
+    args = (str(value),) if not before else (*(str(a) for a in before), str(value))
+    return _reverse(base[0], base[1], name, args, ())
 
 
 @pass_context
