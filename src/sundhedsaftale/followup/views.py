@@ -84,8 +84,12 @@ def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]
     """The page's three tables as display text, formatted in one pass (as the `cell` and `num`
     filters would, which cost more than the rest of the page when called once per figure).
     Names, codes and periods are escaped here (each name once: the series repeats them for
-    every period); the template writes the rows with autoescape off."""
+    every period), and the funnel's placing is written out ("▲ over grænsen"); the template
+    puts the rows into its row markup (the `rows_html` filter)."""
     fmt = number_formatter()
+    placing = {"over": f"▲ {escape_text(_('over grænsen'))}",
+               "under": f"▼ {escape_text(_('under grænsen'))}",
+               "": f"● {escape_text(_('inden for grænserne'))}"}
     hidden = hidden_cell()
     escaped: dict[str, str] = {}
 
@@ -110,8 +114,8 @@ def _table_rows(page: selectors.IndicatorPage) -> dict[str, list[tuple[Any, ...]
                         "" if r.suppressed else fmt(r.numerator, 0),
                         "" if r.suppressed else fmt(r.denominator, 0))
                        for r in page.comparison],
-        "funnel": [(text(p.row.name), fmt(p.row.denominator, 0), fmt(p.row.value, 1), p.outside)
-                   for p in page.funnel],
+        "funnel": [(text(p.row.name), fmt(p.row.denominator, 0), fmt(p.row.value, 1),
+                    placing.get(p.outside, placing[""])) for p in page.funnel],
     }
 
 
