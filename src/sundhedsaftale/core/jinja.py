@@ -457,7 +457,7 @@ class Backend(Jinja2):
     def environment_for(self, language: str | None) -> Environment:
         from django.conf import settings
 
-        key = (id(self.env), language)
+        key = (id(self.env), language or "")
         overlay = _overlays.get(key)
         if overlay is None:
             if not language or language not in dict(settings.LANGUAGES):
