@@ -80,3 +80,18 @@ def test_escape_text_keeps_safe_html_and_escapes_other_values_as_escape_does() -
     assert type(escape_text(safe)) is str
     assert escape_text(1891871) == "1891871"
     assert escape_text("Kø & <Søn> 'x' \"y\"") == "Kø &amp; &lt;Søn&gt; &#39;x&#39; &#34;y&#34;"
+
+
+def test_rows_html_puts_escaped_rows_into_the_markup_of_a_set_block() -> None:
+    """The row markup comes from a {% set %} block (a Markup, whose own % would escape the
+    values a second time); the values are escaped text already."""
+    from sundhedsaftale.core.jinja import _rows_html
+
+    row = Markup('<tr><th scope="row">%s</th><td class="numeric">%s</td></tr>\n')
+    rows = [(escape_text("Kø & <Søn>"), "1.234"), ("Ballerup", '<span class="hidden-cell">x</span>')]
+    html = _rows_html(rows, row)
+    assert html == ('<tr><th scope="row">Kø &amp; &lt;Søn&gt;</th><td class="numeric">1.234</td>'
+                    '</tr>\n<tr><th scope="row">Ballerup</th><td class="numeric">'
+                    '<span class="hidden-cell">x</span></td></tr>\n')
+    assert isinstance(html, Markup)
+    assert _rows_html([], row) == ""

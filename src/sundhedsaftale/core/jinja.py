@@ -35,6 +35,7 @@ from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from .numbers import grouped, number_formatter
+from .text import escape_text
 
 
 @functools.lru_cache(maxsize=8192)
@@ -316,30 +317,32 @@ def _area_rows(context: Any, figures: Any) -> list[tuple[str, ...]]:
 
 @pass_context
 def _population_rows(context: Any, population: Any) -> list[tuple[str, ...]]:
-    """`{% for ... in population|population_rows %}`: the age-band table's rows as text in one
-    pass (label, men, women, total, bar width), as the `thousands` and `percent_of` filters
-    would write them."""
+    """`{{ population|population_rows|rows_html(row) }}`: the age-band table's rows as text in
+    one pass (the label escaped, men, women, total, bar width), as the `thousands` and
+    `percent_of` filters would write them."""
     from sundhedsaftale.portal.templatetags.portal import percent_of
 
     group = formats_of(context).grouped
     top = population.max_total
-    return [(row.label, group(row.men), group(row.women), group(row.men + row.women),
+    return [(escape_text(row.label), group(row.men), group(row.women), group(row.men + row.women),
              f"{percent_of(row.men + row.women, top):.1f}") for row in population.rows]
 
 
 @pass_context
-def _cluster_area_rows(context: Any, areas: Any) -> list[tuple[str, ...]]:
-    """`{% for ... in summary.areas|cluster_area_rows %}`: the cluster page's areas as text."""
+def _cluster_area_rows(context: Any, areas: Any, query: str) -> list[tuple[str, ...]]:
+    """`{{ summary.areas|cluster_area_rows(query)|rows_html(row) }}`: the cluster page's areas
+    as text (the links with the page's date query)."""
     from sundhedsaftale.portal.templatetags.portal import cluster_area_rows
 
     found = formats_of(context)
-    return cluster_area_rows(areas, found.grouped, found.translator.gettext,
+    return cluster_area_rows(areas, query, found.grouped, found.translator.gettext,
                              lambda code: _href(context, code, "portal:municipality_detail"))
 
 
 @pass_context
 def _municipality_rows(context: Any, rows: Any, query: str) -> list[tuple[str, ...]]:
-    """`{% for ... in rows|municipality_rows(query) %}`: the municipality list as text."""
+    """`{{ rows|municipality_rows(query)|rows_html(row) }}`: the municipality list as text (the
+    links with the page's date query)."""
     from sundhedsaftale.portal.templatetags.portal import municipality_rows
 
     return municipality_rows(
@@ -350,7 +353,7 @@ def _municipality_rows(context: Any, rows: Any, query: str) -> list[tuple[str, .
 
 @pass_context
 def _member_rows(context: Any, members: Any) -> list[tuple[str, ...]]:
-    """`{% for ... in members|member_rows %}`: a members table's rows as text."""
+    """`{{ members|member_rows|rows_html(row) }}`: a members table's rows as text."""
     from sundhedsaftale.portal.templatetags.portal import member_rows
 
     return member_rows(members, formats_of(context).translator.gettext)

@@ -74,9 +74,8 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
                       ) -> list[tuple[str, ...]]:
     """The area section's rows as display text, in one pass (as the `cell` and `trend_word`
     filters would write them, which cost more than the rest of the section when called for
-    every figure): link, title, unit, period, area, region and trend. The link and the trend
-    are escaped here; the title and unit are left to the template; the figures are digits or
-    the hidden-cell mark (safe HTML)."""
+    every figure): link, title, unit, period, area, region and trend, escaped here (the
+    figures are digits or the hidden-cell mark, which is safe HTML)."""
     better_word, worse_word = gettext("bedre"), gettext("dårligere")
     hidden = _hidden_mark(gettext("diskretioneret"))
 
@@ -93,9 +92,9 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
         text = f"{TREND_ARROWS.get(trend, '')} {trend_word(trend, gettext)}"
         if trend not in ("", "flat") and better_when:  # AreaFigure.trend_better, inline
             text += f" ({better_word})" if trend == better_when else f" ({worse_word})"
-        rows.append((escape_text(link(f.indicator.code)), f.indicator.title,
-                     f.indicator.unit_label, f.period, figure(f.area), figure(f.region),
-                     escape_text(text)))
+        rows.append((escape_text(link(f.indicator.code)), escape_text(f.indicator.title),
+                     escape_text(f.indicator.unit_label), f.period, figure(f.area),
+                     figure(f.region), escape_text(text)))
     return rows
 
 

@@ -48,12 +48,14 @@ def percent_of(value: Any, total: Any) -> float:
         return 0.0
 
 
-def cluster_area_rows(areas: Any, group: Callable[[Any], str], gettext: Callable[[str], str],
-                      link: Callable[[str], str]) -> list[tuple[str, ...]]:
+def cluster_area_rows(areas: Any, query: str, group: Callable[[Any], str],
+                      gettext: Callable[[str], str], link: Callable[[str], str]
+                      ) -> list[tuple[str, ...]]:
     """The cluster page's table of municipalities and districts as escaped HTML text, in one
     pass (as the `href`, `thousands` and `any_uncertain` filters would write it, which cost
-    more than the rest of the table when called for every cell): link, name, code, the
-    "part of the municipality" cell and the population."""
+    more than the rest of the table when called for every cell): link (with the page's date
+    query), name, code, the "part of the municipality" cell and the population."""
+    query = escape_text(query)
     whole, districts_of, uncertain = gettext("Hele kommunen"), gettext("Bydelene"), \
         gettext("usikker")
     badge = f' <span class="badge badge-warning">{escape_text(uncertain)}</span>'
@@ -71,7 +73,7 @@ def cluster_area_rows(areas: Any, group: Callable[[Any], str], gettext: Callable
         part += "\n        "
         if any_uncertain(area.districts) or any_uncertain(area.memberships):
             part += badge
-        rows.append((escape_text(link(municipality.code)), escape_text(municipality.name),
+        rows.append((escape_text(link(municipality.code)) + query, escape_text(municipality.name),
                      escape_text(municipality.code), part,
                      escape_text(group(area.population) or "–")))
     return rows
