@@ -157,12 +157,10 @@ def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame, *,
     for grain, start in periods:
         p_from = np.datetime64(start.date(), "D")
         p_to = np.datetime64(_period_end(grain, start).date(), "D")
+        valid = ((edges.valid_from <= p_from) & (edges.valid_to >= p_to)).tolist()
         for (p_level, p_code, _c), ks in by_parent.items():
             parent = (p_level, p_code)
-            children = sorted({
-                edges.child[k] for k in ks
-                if edges.valid_from[k] <= p_from and edges.valid_to[k] >= p_to
-            })
+            children = sorted({edges.child[k] for k in ks if valid[k]})
             if not children:
                 continue
             members = [index.get((grain, start, *parent))]
@@ -261,10 +259,12 @@ def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     linked when a row has non-zeros in both (rows are assumed to have a non-zero)."""
     n_rows, n_cols = m.shape
     rows, cols = np.nonzero(m)
-    # Bipartite graph: nodes 0..n_cols-1 are columns, n_cols.. are rows.
-    graph = scipy.sparse.coo_matrix(
-        (np.ones(len(rows), dtype=np.int8), (cols, rows + n_cols)),
-        shape=(n_cols + n_rows, n_cols + n_rows))
+    # Bipartite graph: nodes 0..n_cols-1 are columns, n_cols.. are rows; one edge per
+    # non-zero, from its row (np.nonzero lists them row by row, so the CSR arrays are direct).
+    indptr = np.zeros(n_cols + n_rows + 1, dtype=np.int64)
+    indptr[n_cols + 1:] = np.cumsum(np.bincount(rows, minlength=n_rows))
+    graph = scipy.sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), cols, indptr),
+                                    shape=(n_cols + n_rows, n_cols + n_rows))
     _n, labels = scipy.sparse.csgraph.connected_components(graph, directed=False)
     col_label, row_label = labels[:n_cols], labels[n_cols:]
     col_order = np.argsort(col_label, kind="stable")
