@@ -170,16 +170,16 @@ def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame, *,
     # Time, per geography: quarter = its months, year = its quarters, year = its months.
     starts = {(c[0], c[1]) for c in cells}
     years = sorted({s.year for _g, s in starts})
+    month_starts = {year: [pd.Timestamp(year, m, 1) for m in range(1, 13)] for year in years}
     for level, code in geos:
         if time_levels is not None and level not in time_levels:
             continue
         for year in years:
-            months = [pd.Timestamp(year, m, 1) for m in range(1, 13)]
-            quarters = [pd.Timestamp(year, m, 1) for m in (1, 4, 7, 10)]
-            y = index.get(("year", pd.Timestamp(year, 1, 1), level, code))
-            for q in quarters:
-                qm = [index.get(("month", pd.Timestamp(year, q.month + i, 1), level, code))
-                      for i in range(3)]
+            months = month_starts[year]
+            quarters = months[::3]
+            y = index.get(("year", months[0], level, code))
+            for qi, q in enumerate(quarters):
+                qm = [index.get(("month", m, level, code)) for m in months[3 * qi:3 * qi + 3]]
                 _add_equation(equations, [index.get(("quarter", q, level, code)), *qm])
             _add_equation(equations, [y, *(index.get(("quarter", q, level, code))
                                             for q in quarters)])
@@ -538,19 +538,37 @@ def _protect_intervals(
 EPS_POINT = 1e-6
 
 
+class _SharedEquations:
+    """hierarchy_equations of one block, computed once per set of time levels that matters
+    (those of the block's cells) and handed out as copies: the count columns and the
+    linear pass mostly ask for the same relations."""
+
+    def __init__(self, cells: list[Cell]):
+        self.levels = frozenset(c[2] for c in cells)
+        self.known: dict[frozenset[str], list[list[int]]] = {}
+
+    def __call__(self, cells: Sequence[Cell], edges: _Edges, *,
+                 time_levels: set[str] | None = None) -> list[list[int]]:
+        key = self.levels if time_levels is None else self.levels & frozenset(time_levels)
+        if key not in self.known:
+            self.known[key] = hierarchy_equations(cells, edges, time_levels=set(key))
+        return [list(eq) for eq in self.known[key]]
+
+
 def _interval_systems(
     cells: list[Cell], edges: _Edges, relations: Sequence[dict[str, str]],
-    truth: np.ndarray | None = None,
+    truth: np.ndarray | None = None, equations: Any = None,
 ) -> list[_ColumnSystem]:
     """Per count column: its relations, the cells' equations, a cache of solved components,
     the cells proven able to be 0 / to reach the threshold, and (with ``truth`` satisfying
-    every relation) the warm LP model of the block."""
+    every relation) the warm LP model of the block. ``equations``: hierarchy_equations or a
+    _SharedEquations of the block."""
     from .audit import THRESHOLD, block_equations
 
     n = len(cells)
     systems = []
     for ci, levels in enumerate(relations):
-        eqs = block_equations(cells, edges, levels, hierarchy_equations)
+        eqs = block_equations(cells, edges, levels, equations or hierarchy_equations)
         certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
         system = _ColumnSystem(ci, eqs, _adjacency(eqs, n), {}, certified)
         if truth is not None and eqs and USE_BLOCK_LP:
@@ -703,8 +721,9 @@ def apply_disclosure_control(
             rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
             mask = small[pos]
             total = _BlockAudit()
-            systems = _interval_systems(cells, prepared, rel, truth_all[pos])
-            memo: dict[str, Any] = {}
+            shared = _SharedEquations(cells)
+            systems = _interval_systems(cells, prepared, rel, truth_all[pos], shared)
+            memo: dict[str, Any] = {"equations": shared(cells, prepared)}
             # Linear protection (no hidden cell exactly determined) and interval protection
             # (the LP audit) in turn, until neither hides anything more.
             while True:
