@@ -306,11 +306,14 @@ def _secondary(
     if "equations" not in memo:
         memo["equations"] = hierarchy_equations(cells, edges)
     equations = memo["equations"]
-    eq_cells = [[c for c in eq if c >= 0] for eq in equations]
+    if "eq_cells" not in memo:
+        memo["eq_cells"] = [[c for c in eq if c >= 0] for eq in equations]
+    eq_cells = memo["eq_cells"]
+    rank = rank_of.tolist()  # Python ints: the sort keys below are looked up per cell
 
     def cheapest(candidates: Sequence[int]) -> int | None:
         free = [c for c in candidates if not suppressed[c]]
-        return min(free, key=lambda c: rank_of[c]) if free else None
+        return min(free, key=rank.__getitem__) if free else None
 
     def classic_pass() -> None:
         """No equation may hold exactly one suppressed cell (repeat to a fixed point).
@@ -361,7 +364,7 @@ def _secondary(
                 continue
             part, candidates = _neighbourhood(int(j), suppressed, eq_cells, cell_eqs)
             done_parts.append(part)
-            free = sorted(candidates, key=lambda c: (candidates[c], rank_of[c]))
+            free = sorted(candidates, key=lambda c: (candidates[c], rank[c]))
             if not free:
                 continue
             pick = free[0]
@@ -460,12 +463,14 @@ def _protect_intervals(
     suppressed = suppressed.copy()
     if systems is None:
         systems = _interval_systems(cells, edges, relations, truth)
+    rank = rank_of.tolist()  # Python ints: the sort keys below are looked up per cell
     while True:
         stats.rounds += 1
         failing_any = False
         for system in systems:
             eqs, cell_eqs, certified = system.eqs, system.cell_eqs, system.certified
             values = truth[:, system.ci]
+            is_zero = (values <= 0).tolist()
             lp = system.lp
             res: Any
             if lp is not None:
@@ -479,7 +484,7 @@ def _protect_intervals(
             failing_any = True
             done: set[int] = set()
             picked = False
-            for j in sorted(np.flatnonzero(res.failed).tolist(), key=lambda c: rank_of[c]):
+            for j in sorted(np.flatnonzero(res.failed).tolist(), key=rank.__getitem__):
                 if j in done:
                     continue
                 _part, free = _neighbourhood(j, suppressed, eqs, cell_eqs)
@@ -487,7 +492,7 @@ def _protect_intervals(
                     continue
                 # Failing because it cannot be 0, or because it cannot reach the threshold.
                 target = "zero" if res.lo[j] >= 1 else "threshold"
-                candidates = sorted(free, key=lambda c: (free[c], values[c] <= 0, rank_of[c]))
+                candidates = sorted(free, key=lambda c: (free[c], is_zero[c], rank[c]))
                 pick = candidates[0]
                 tests = candidates[:MAX_INTERVAL_TESTS]
                 if lp is not None and len(tests) > 1:
@@ -598,6 +603,7 @@ def _neighbourhood(
 
     Returns the suppressed cells reached through suppressed cells (j's part of the system) and
     every published cell reached, with its distance from j."""
+    hidden = suppressed.tolist()  # Python bools: looked up once per cell of each equation
     part = {j}
     free: dict[int, int] = {}
     frontier = [j]
@@ -612,7 +618,7 @@ def _neighbourhood(
                     continue
                 seen_eq.add(r)
                 for other in eq_cells[r]:
-                    if suppressed[other]:
+                    if hidden[other]:
                         if other not in part:
                             part.add(other)
                             nxt.append(other)
