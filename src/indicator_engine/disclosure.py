@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import heapq
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -364,11 +365,13 @@ def _secondary(
                 continue
             part, candidates = _neighbourhood(int(j), suppressed, eq_cells, cell_eqs)
             done_parts.append(part)
-            free = sorted(candidates, key=lambda c: (candidates[c], rank[c]))
+            tests = MAX_CANDIDATE_TESTS if len(part) <= MAX_TESTED_PART else 0
+            # The first few in (distance, rank) order: the same as sorting them all.
+            free = heapq.nsmallest(max(tests, 1), candidates,
+                                   key=lambda c: (candidates[c], rank[c]))
             if not free:
                 continue
             pick = free[0]
-            tests = MAX_CANDIDATE_TESTS if len(part) <= MAX_TESTED_PART else 0
             for c in free[:tests]:
                 trial = suppressed.copy()
                 trial[c] = True
@@ -492,7 +495,9 @@ def _protect_intervals(
                     continue
                 # Failing because it cannot be 0, or because it cannot reach the threshold.
                 target = "zero" if res.lo[j] >= 1 else "threshold"
-                candidates = sorted(free, key=lambda c: (free[c], is_zero[c], rank[c]))
+                # The first few in this order: the same as sorting them all.
+                candidates = heapq.nsmallest(max(MAX_INTERVAL_TESTS, 1), free,
+                                             key=lambda c: (free[c], is_zero[c], rank[c]))
                 pick = candidates[0]
                 tests = candidates[:MAX_INTERVAL_TESTS]
                 if lp is not None and len(tests) > 1:
