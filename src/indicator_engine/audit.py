@@ -409,15 +409,20 @@ def _propagate_bounds(a: scipy.sparse.csr_matrix, b: np.ndarray, sweeps: int = 1
     bounds each of its cells by the other cells' bounds), a few sweeps, vectorised over all
     non-zeros. Always valid for a feasible system: never tighter than the LP minimum and
     maximum."""
-    k = a.shape[1]
-    lo = np.zeros(k)
-    hi = np.full(k, math.inf)
     coo = a.tocoo()
     keep = coo.data != 0
-    r, j, c = coo.row[keep], coo.col[keep], coo.data[keep]
+    return _propagate_entries(coo.row[keep], coo.col[keep], coo.data[keep], a.shape, b, sweeps)
+
+
+def _propagate_entries(r: np.ndarray, j: np.ndarray, c: np.ndarray, shape: tuple[int, int],
+                       b: np.ndarray, sweeps: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """_propagate_bounds on the non-zeros given as (row, column, value) arrays, row by row
+    (the order of a CSR matrix's entries), without a sparse matrix to build."""
+    m, k = shape
+    lo = np.zeros(k)
+    hi = np.full(k, math.inf)
     if len(r) == 0:
         return lo, hi
-    m = a.shape[0]
     pos = c > 0
     for _ in range(sweeps):
         t_lo = np.where(pos, c * lo[j], c * hi[j])  # smallest contribution of each term

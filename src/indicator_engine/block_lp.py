@@ -230,29 +230,41 @@ class Intervals:
         return not bool(self.failed.any())
 
 
+@dataclass
+class _Hidden:
+    """The hidden part of the involved relations as non-zero entries, row by row (as a CSR
+    matrix's entries; no sparse matrix is built): positions in ``rows`` and in ``cols``."""
+
+    row_pos: np.ndarray
+    col_pos: np.ndarray
+    values: np.ndarray
+    rows: np.ndarray  # the involved relations (rows of lp.a)
+
+
 def _components(lp: BlockLP, hidden: np.ndarray, cols: np.ndarray
-                ) -> tuple[scipy.sparse.csr_matrix, np.ndarray, np.ndarray]:
+                ) -> tuple[_Hidden, np.ndarray]:
     """(hidden part of the involved relations, component label per hidden cell or -1 for a
-    cell in no relation, the involved rows), from the model's fixed non-zeros."""
+    cell in no relation), from the model's fixed non-zeros."""
     k = len(cols)
     labels = np.full(k, -1, dtype=np.int64)
     keep = hidden[lp.entry_col]
     er, ec, ev = lp.entry_row[keep], lp.entry_col[keep], lp.a.data[keep]
     involved = np.unique(er)
+    part = _Hidden(np.searchsorted(involved, er), np.searchsorted(cols, ec), ev, involved)
     if len(involved) == 0:
-        return scipy.sparse.csr_matrix((0, k)), labels, involved
+        return part, labels
     m = len(involved)
-    row_pos = np.searchsorted(involved, er)
-    col_pos = np.searchsorted(cols, ec)
-    a_h = scipy.sparse.csr_matrix((ev, (row_pos, col_pos)), shape=(m, k))
-    # Bipartite graph: nodes 0..k-1 are the hidden cells, k.. the relations.
-    graph = scipy.sparse.csr_matrix((np.ones(len(er), dtype=np.int8), (col_pos, row_pos + k)),
-                                    shape=(k + m, k + m))
+    # Bipartite graph: nodes 0..k-1 are the hidden cells, k.. the relations; one edge per
+    # entry, from its relation (the entries come row by row, so the CSR arrays are direct).
+    indptr = np.zeros(k + m + 1, dtype=np.int64)
+    indptr[k + 1:] = np.cumsum(np.bincount(part.row_pos, minlength=m))
+    graph = scipy.sparse.csr_matrix(
+        (np.ones(len(er), dtype=np.int8), part.col_pos, indptr), shape=(k + m, k + m))
     _n, lab = scipy.sparse.csgraph.connected_components(graph, directed=False)
     in_rel = np.zeros(k, dtype=bool)
-    in_rel[col_pos] = True
+    in_rel[part.col_pos] = True
     labels[in_rel] = lab[:k][in_rel]
-    return a_h, labels, involved
+    return part, labels
 
 
 def audit_block(lp: BlockLP, hidden: np.ndarray,
@@ -266,7 +278,7 @@ def audit_block(lp: BlockLP, hidden: np.ndarray,
     hidden cells have not changed. Cells still unproven get, over all changed components at
     once, "minimise the sum of the unproven" and "maximise the sum of the unproven, each
     capped at the threshold" while these prove something new; then one LP per cell left."""
-    from .audit import _propagate_bounds
+    from .audit import _propagate_entries
 
     n = len(hidden)
     lo = np.full(n, np.nan)
@@ -279,8 +291,8 @@ def audit_block(lp: BlockLP, hidden: np.ndarray,
     lo[cols] = 0.0
     hi[cols] = math.inf
     lp.sync_hidden(hidden)
-    a_h, labels, rows = _components(lp, hidden, cols)
-    if a_h.shape[0] == 0:
+    part, labels = _components(lp, hidden, cols)
+    if len(part.rows) == 0:
         return out
     lo_ok, hi_ok = certified
     todo = np.zeros(n, dtype=bool)  # cells of components not in the cache
@@ -305,9 +317,15 @@ def audit_block(lp: BlockLP, hidden: np.ndarray,
     # lower bound reaches the threshold is settled; one whose upper bound is 0 is [0, 0].
     # Only the relations of the components to solve (the others are independent).
     known = np.where(hidden, 0.0, lp.truth)
-    sub_rows = np.flatnonzero(np.asarray(a_h[:, todo[cols]].getnnz(axis=1)) > 0)
-    rhs = -(lp.a[rows[sub_rows]] @ known)
-    plo_h, phi_h = _propagate_bounds(a_h[sub_rows], rhs)
+    m = len(part.rows)
+    in_todo = np.zeros(m, dtype=bool)
+    in_todo[part.row_pos[todo[cols][part.col_pos]]] = True
+    sub_rows = np.flatnonzero(in_todo)
+    rhs = -(lp.a @ known)[part.rows[sub_rows]]
+    entries = in_todo[part.row_pos]
+    new_row = np.cumsum(in_todo) - 1
+    plo_h, phi_h = _propagate_entries(new_row[part.row_pos[entries]], part.col_pos[entries],
+                                      part.values[entries], (len(sub_rows), len(cols)), rhs)
     plo = np.zeros(n)
     phi = np.full(n, math.inf)
     plo[cols], phi[cols] = plo_h, phi_h

@@ -445,17 +445,20 @@ def partial_cluster_rows(rows: pd.DataFrame, geography: pd.DataFrame) -> pd.Seri
             if r.valid_to.year < 9999]
     keys = rows.loc[is_cluster, ["period_grain", "period_start", "geo_code"]].drop_duplicates()
     partial: set[tuple[str, pd.Timestamp, str]] = set()
+    period_ends: dict[tuple[str, pd.Timestamp], pd.Timestamp] = {}
     for grain, start, code in keys.itertuples(index=False):
         first = pd.Timestamp(start)
-        last = _period_end(first, grain)
+        if (grain, first) not in period_ends:
+            period_ends[grain, first] = _period_end(first, grain)
+        last = period_ends[grain, first]
         if any(c == code and first < d <= last for c, d in starts) or any(
                 c == code and first <= d < last for c, d in ends):
             partial.add((grain, first, code))
     if not partial:
         return flags
     sel = rows.loc[is_cluster]
-    hit = [(g, pd.Timestamp(p), c) in partial for g, p, c in
-           zip(sel["period_grain"], sel["period_start"], sel["geo_code"], strict=True)]
+    hit = pd.MultiIndex.from_arrays([sel["period_grain"], pd.to_datetime(sel["period_start"]),
+                                     sel["geo_code"]]).isin(list(partial))
     flags.loc[sel.index] = hit
     return flags
 

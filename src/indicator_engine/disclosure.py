@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import heapq
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -157,12 +158,10 @@ def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame, *,
     for grain, start in periods:
         p_from = np.datetime64(start.date(), "D")
         p_to = np.datetime64(_period_end(grain, start).date(), "D")
+        valid = ((edges.valid_from <= p_from) & (edges.valid_to >= p_to)).tolist()
         for (p_level, p_code, _c), ks in by_parent.items():
             parent = (p_level, p_code)
-            children = sorted({
-                edges.child[k] for k in ks
-                if edges.valid_from[k] <= p_from and edges.valid_to[k] >= p_to
-            })
+            children = sorted({edges.child[k] for k in ks if valid[k]})
             if not children:
                 continue
             members = [index.get((grain, start, *parent))]
@@ -172,16 +171,16 @@ def hierarchy_equations(cells: Sequence[Cell], edges: _Edges | pd.DataFrame, *,
     # Time, per geography: quarter = its months, year = its quarters, year = its months.
     starts = {(c[0], c[1]) for c in cells}
     years = sorted({s.year for _g, s in starts})
+    month_starts = {year: [pd.Timestamp(year, m, 1) for m in range(1, 13)] for year in years}
     for level, code in geos:
         if time_levels is not None and level not in time_levels:
             continue
         for year in years:
-            months = [pd.Timestamp(year, m, 1) for m in range(1, 13)]
-            quarters = [pd.Timestamp(year, m, 1) for m in (1, 4, 7, 10)]
-            y = index.get(("year", pd.Timestamp(year, 1, 1), level, code))
-            for q in quarters:
-                qm = [index.get(("month", pd.Timestamp(year, q.month + i, 1), level, code))
-                      for i in range(3)]
+            months = month_starts[year]
+            quarters = months[::3]
+            y = index.get(("year", months[0], level, code))
+            for qi, q in enumerate(quarters):
+                qm = [index.get(("month", m, level, code)) for m in months[3 * qi:3 * qi + 3]]
                 _add_equation(equations, [index.get(("quarter", q, level, code)), *qm])
             _add_equation(equations, [y, *(index.get(("quarter", q, level, code))
                                             for q in quarters)])
@@ -261,10 +260,12 @@ def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     linked when a row has non-zeros in both (rows are assumed to have a non-zero)."""
     n_rows, n_cols = m.shape
     rows, cols = np.nonzero(m)
-    # Bipartite graph: nodes 0..n_cols-1 are columns, n_cols.. are rows.
-    graph = scipy.sparse.coo_matrix(
-        (np.ones(len(rows), dtype=np.int8), (cols, rows + n_cols)),
-        shape=(n_cols + n_rows, n_cols + n_rows))
+    # Bipartite graph: nodes 0..n_cols-1 are columns, n_cols.. are rows; one edge per
+    # non-zero, from its row (np.nonzero lists them row by row, so the CSR arrays are direct).
+    indptr = np.zeros(n_cols + n_rows + 1, dtype=np.int64)
+    indptr[n_cols + 1:] = np.cumsum(np.bincount(rows, minlength=n_rows))
+    graph = scipy.sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), cols, indptr),
+                                    shape=(n_cols + n_rows, n_cols + n_rows))
     _n, labels = scipy.sparse.csgraph.connected_components(graph, directed=False)
     col_label, row_label = labels[:n_cols], labels[n_cols:]
     col_order = np.argsort(col_label, kind="stable")
@@ -306,11 +307,14 @@ def _secondary(
     if "equations" not in memo:
         memo["equations"] = hierarchy_equations(cells, edges)
     equations = memo["equations"]
-    eq_cells = [[c for c in eq if c >= 0] for eq in equations]
+    if "eq_cells" not in memo:
+        memo["eq_cells"] = [[c for c in eq if c >= 0] for eq in equations]
+    eq_cells = memo["eq_cells"]
+    rank = rank_of.tolist()  # Python ints: the sort keys below are looked up per cell
 
     def cheapest(candidates: Sequence[int]) -> int | None:
         free = [c for c in candidates if not suppressed[c]]
-        return min(free, key=lambda c: rank_of[c]) if free else None
+        return min(free, key=rank.__getitem__) if free else None
 
     def classic_pass() -> None:
         """No equation may hold exactly one suppressed cell (repeat to a fixed point).
@@ -361,11 +365,13 @@ def _secondary(
                 continue
             part, candidates = _neighbourhood(int(j), suppressed, eq_cells, cell_eqs)
             done_parts.append(part)
-            free = sorted(candidates, key=lambda c: (candidates[c], rank_of[c]))
+            tests = MAX_CANDIDATE_TESTS if len(part) <= MAX_TESTED_PART else 0
+            # The first few in (distance, rank) order: the same as sorting them all.
+            free = heapq.nsmallest(max(tests, 1), candidates,
+                                   key=lambda c: (candidates[c], rank[c]))
             if not free:
                 continue
             pick = free[0]
-            tests = MAX_CANDIDATE_TESTS if len(part) <= MAX_TESTED_PART else 0
             for c in free[:tests]:
                 trial = suppressed.copy()
                 trial[c] = True
@@ -460,12 +466,14 @@ def _protect_intervals(
     suppressed = suppressed.copy()
     if systems is None:
         systems = _interval_systems(cells, edges, relations, truth)
+    rank = rank_of.tolist()  # Python ints: the sort keys below are looked up per cell
     while True:
         stats.rounds += 1
         failing_any = False
         for system in systems:
             eqs, cell_eqs, certified = system.eqs, system.cell_eqs, system.certified
             values = truth[:, system.ci]
+            is_zero = (values <= 0).tolist()
             lp = system.lp
             res: Any
             if lp is not None:
@@ -479,7 +487,7 @@ def _protect_intervals(
             failing_any = True
             done: set[int] = set()
             picked = False
-            for j in sorted(np.flatnonzero(res.failed).tolist(), key=lambda c: rank_of[c]):
+            for j in sorted(np.flatnonzero(res.failed).tolist(), key=rank.__getitem__):
                 if j in done:
                     continue
                 _part, free = _neighbourhood(j, suppressed, eqs, cell_eqs)
@@ -487,7 +495,9 @@ def _protect_intervals(
                     continue
                 # Failing because it cannot be 0, or because it cannot reach the threshold.
                 target = "zero" if res.lo[j] >= 1 else "threshold"
-                candidates = sorted(free, key=lambda c: (free[c], values[c] <= 0, rank_of[c]))
+                # The first few in this order: the same as sorting them all.
+                candidates = heapq.nsmallest(max(MAX_INTERVAL_TESTS, 1), free,
+                                             key=lambda c: (free[c], is_zero[c], rank[c]))
                 pick = candidates[0]
                 tests = candidates[:MAX_INTERVAL_TESTS]
                 if lp is not None and len(tests) > 1:
@@ -538,19 +548,37 @@ def _protect_intervals(
 EPS_POINT = 1e-6
 
 
+class _SharedEquations:
+    """hierarchy_equations of one block, computed once per set of time levels that matters
+    (those of the block's cells) and handed out as copies: the count columns and the
+    linear pass mostly ask for the same relations."""
+
+    def __init__(self, cells: list[Cell]):
+        self.levels = frozenset(c[2] for c in cells)
+        self.known: dict[frozenset[str], list[list[int]]] = {}
+
+    def __call__(self, cells: Sequence[Cell], edges: _Edges, *,
+                 time_levels: set[str] | None = None) -> list[list[int]]:
+        key = self.levels if time_levels is None else self.levels & frozenset(time_levels)
+        if key not in self.known:
+            self.known[key] = hierarchy_equations(cells, edges, time_levels=set(key))
+        return [list(eq) for eq in self.known[key]]
+
+
 def _interval_systems(
     cells: list[Cell], edges: _Edges, relations: Sequence[dict[str, str]],
-    truth: np.ndarray | None = None,
+    truth: np.ndarray | None = None, equations: Any = None,
 ) -> list[_ColumnSystem]:
     """Per count column: its relations, the cells' equations, a cache of solved components,
     the cells proven able to be 0 / to reach the threshold, and (with ``truth`` satisfying
-    every relation) the warm LP model of the block."""
+    every relation) the warm LP model of the block. ``equations``: hierarchy_equations or a
+    _SharedEquations of the block."""
     from .audit import THRESHOLD, block_equations
 
     n = len(cells)
     systems = []
     for ci, levels in enumerate(relations):
-        eqs = block_equations(cells, edges, levels, hierarchy_equations)
+        eqs = block_equations(cells, edges, levels, equations or hierarchy_equations)
         certified = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
         system = _ColumnSystem(ci, eqs, _adjacency(eqs, n), {}, certified)
         if truth is not None and eqs and USE_BLOCK_LP:
@@ -580,6 +608,7 @@ def _neighbourhood(
 
     Returns the suppressed cells reached through suppressed cells (j's part of the system) and
     every published cell reached, with its distance from j."""
+    hidden = suppressed.tolist()  # Python bools: looked up once per cell of each equation
     part = {j}
     free: dict[int, int] = {}
     frontier = [j]
@@ -594,7 +623,7 @@ def _neighbourhood(
                     continue
                 seen_eq.add(r)
                 for other in eq_cells[r]:
-                    if suppressed[other]:
+                    if hidden[other]:
                         if other not in part:
                             part.add(other)
                             nxt.append(other)
@@ -703,8 +732,9 @@ def apply_disclosure_control(
             rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
             mask = small[pos]
             total = _BlockAudit()
-            systems = _interval_systems(cells, prepared, rel, truth_all[pos])
-            memo: dict[str, Any] = {}
+            shared = _SharedEquations(cells)
+            systems = _interval_systems(cells, prepared, rel, truth_all[pos], shared)
+            memo: dict[str, Any] = {"equations": shared(cells, prepared)}
             # Linear protection (no hidden cell exactly determined) and interval protection
             # (the LP audit) in turn, until neither hides anything more.
             while True:
