@@ -44,9 +44,10 @@ def _hidden_mark(word: str) -> str:
 
 
 def cell_text(row: Any, number: Callable[[Any, int], str],
-              gettext: Callable[[str], str]) -> str:
+              gettext: Callable[[str], str], hidden: str | None = None) -> str:
     """A row's value in the language's notation, "diskretioneret" for a hidden cell, "–" for
-    no value (`cell`, and the Jinja2 filter of the same name with its render's formats)."""
+    no value (`cell`, and the Jinja2 filter of the same name with its render's formats).
+    `hidden`: the hidden-cell mark, for a caller that made it once for a whole table."""
     if row is None or row == "":
         return "–"
     # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
@@ -55,7 +56,7 @@ def cell_text(row: Any, number: Callable[[Any, int], str],
     else:
         suppressed, value = getattr(row, "suppressed", None), getattr(row, "value", None)
     if suppressed:
-        return _hidden_mark(gettext("diskretioneret"))
+        return hidden if hidden is not None else _hidden_mark(gettext("diskretioneret"))
     return "–" if value is None else number(value, 1)
 
 
@@ -78,23 +79,18 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
     figures are digits or the hidden-cell mark, which is safe HTML)."""
     better_word, worse_word = gettext("bedre"), gettext("dårligere")
     hidden = _hidden_mark(gettext("diskretioneret"))
-
-    def figure(row: Any) -> str:  # cell_text for a Row, with the hidden mark made once
-        if row is None:
-            return "–"
-        if row.suppressed:
-            return hidden
-        return "–" if row.value is None else number(row.value, 1)
-
     rows = []
     for f in figures:
-        trend, better_when = f.trend, f.indicator.better
+        trend, better = f.trend, f.trend_better
         text = f"{TREND_ARROWS.get(trend, '')} {trend_word(trend, gettext)}"
-        if trend not in ("", "flat") and better_when:  # AreaFigure.trend_better, inline
-            text += f" ({better_word})" if trend == better_when else f" ({worse_word})"
+        if better is True:
+            text += f" ({better_word})"
+        elif better is False:
+            text += f" ({worse_word})"
         rows.append((escape_text(link(f.indicator.code)), escape_text(f.indicator.title),
-                     escape_text(f.indicator.unit_label), f.period, figure(f.area),
-                     figure(f.region), escape_text(text)))
+                     escape_text(f.indicator.unit_label), f.period,
+                     cell_text(f.area, number, gettext, hidden),
+                     cell_text(f.region, number, gettext, hidden), escape_text(text)))
     return rows
 
 
