@@ -1,6 +1,6 @@
 """Web benchmark of the public portal: throughput and p99 latency under wrk.
 
-    uv run --frozen python bench/web_bench.py [--duration 10] [--workers 2] [--threads 4]
+    uv run --frozen python bench/web_bench.py [--duration 10] [--workers 2] [--threads 8]
 
 Builds a throwaway SQLite database with the demo data in a temporary directory and starts
 gunicorn the way `sundhedsaftale serve` does (gthread; DEBUG off) on a free loopback port,
@@ -139,7 +139,6 @@ class Server:
     """gunicorn as `sundhedsaftale serve` runs it, on a free loopback port."""
 
     def __init__(self, env: dict[str, str], workers: int, threads: int) -> None:
-        sys.path.insert(0, str(ROOT / "src"))
         from sundhedsaftale.core.management.commands.serve import gunicorn_arguments
 
         self.port = free_port()
@@ -193,9 +192,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL (default 10)")
     parser.add_argument("--threads-wrk", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4,
-                        help="gunicorn threads per worker (default 4; 1 = sync workers)")
+    sys.path.insert(0, str(ROOT / "src"))
+    from sundhedsaftale.core.management.commands.serve import DEFAULT_THREADS, DEFAULT_WORKERS
+
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"gunicorn workers (default {DEFAULT_WORKERS}, as serve)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"gunicorn threads per worker (default {DEFAULT_THREADS}, as serve;"
+                             " 1 = sync workers)")
     args = parser.parse_args(argv)
     wrk = ensure_wrk()
 

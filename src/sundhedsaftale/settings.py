@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from sundhedsaftale.portal.turns import configured_count as configured_search_concurrency
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root (src layout)
 VAR_DIR = Path(os.environ.get("SUNDHEDSAFTALE_VAR_DIR", BASE_DIR / "var"))
@@ -288,6 +290,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Searches the server runs at once (all worker processes together; SEARCH_CONCURRENCY, default
+# half the CPU cores) and how long a search waits for its turn before it is answered 503
+# (portal.search.search_turn: a flood of searches must not starve the pages).
+SEARCH_CONCURRENCY = configured_search_concurrency()
+SEARCH_WAIT_SECONDS = float(os.environ.get("SEARCH_WAIT_SECONDS", "10"))
 
 # Where visitors report accessibility problems (shown in the accessibility statement).
 PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "sundhedsaftale@regionh.example")

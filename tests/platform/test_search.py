@@ -4,9 +4,12 @@ index's upkeep and the results page (grouping, echo of the query, limits)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from html import unescape
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +18,9 @@ from django.test import Client
 
 from sundhedsaftale.agreements.models import Agreement
 from sundhedsaftale.bodies.models import Body
+from sundhedsaftale.portal import turns
+from sundhedsaftale.portal.search import search_turn
+from sundhedsaftale.portal.turns import semaphore
 from sundhedsaftale.search import text
 from sundhedsaftale.search.index import index_is_current
 from sundhedsaftale.search.models import SearchDocument, SearchIndexState
@@ -135,6 +141,59 @@ def test_the_query_is_echoed_shortened(site: Client) -> None:
 def test_a_query_over_200_characters_is_refused_with_400(site: Client) -> None:
     html = results(site, "ord " * 60, status=400)
     assert "Søgningen er for lang: højst 200 tegn." in html
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_search_without_a_turn_gets_503_and_may_retry(site: Client, settings: Any,
+                                                        concurrency: int) -> None:
+    """Every turn busy (other searches running): the next search waits SEARCH_WAIT_SECONDS,
+    then is told in Danish to retry, with Retry-After; pages are not held up; once a turn is
+    free the same search answers."""
+    settings.SEARCH_CONCURRENCY = concurrency
+    settings.SEARCH_WAIT_SECONDS = 0.05
+    busy = semaphore(concurrency)  # the turns the searches take
+    held = [busy.acquire(timeout=1) for _ in range(concurrency)]
+    try:
+        assert all(held)
+        with search_turn() as granted:
+            assert not granted
+        response = site.get("/soeg/", {"q": "ældre"})
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        html = response.content.decode()
+        assert "Søgningen har travlt lige nu. Prøv igen om lidt." in html
+        assert result_links(html) == []
+        assert site.get("/kommuner/").status_code == 200
+    finally:
+        for _ in held:
+            busy.release()
+    assert "/aftaler/2024-2027/maal/rette-sted/" in result_links(results(site, "ældre"))
+
+
+def test_search_turns_are_shared_by_forked_workers() -> None:
+    """gunicorn's master makes the semaphore before the workers fork: a turn taken in one
+    process is missing in another."""
+    ctx = multiprocessing.get_context("fork")
+    turns.create_shared(1)
+    try:
+        shared = turns.semaphore(1)
+        assert shared.acquire(timeout=1)
+        child = ctx.Process(target=_exit_with_turn, args=(0.05,))
+        child.start()
+        child.join(10)
+        assert child.exitcode == 1  # no turn in the child while the parent holds it
+        shared.release()
+        child = ctx.Process(target=_exit_with_turn, args=(5.0,))
+        child.start()
+        child.join(10)
+        assert child.exitcode == 0
+    finally:
+        turns._shared = None
+
+
+def _exit_with_turn(wait: float) -> None:
+    granted = turns.semaphore(1).acquire(timeout=wait)
+    os._exit(0 if granted else 1)
 
 
 def test_the_index_follows_a_committed_change(site: Client,

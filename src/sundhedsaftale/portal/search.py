@@ -11,14 +11,19 @@ Drafts never appear: the providers read published content only.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
+from django.conf import settings
 from django.utils.text import Truncator
 
 from sundhedsaftale.search.query import SearchGroup, SearchHit, group_hits, search_index
 
+from .turns import semaphore
+
 __all__ = ["MAX_QUERY_LENGTH", "SearchGroup", "SearchHit", "group_hits", "normalise_query",
-           "search", "shown_query"]
+           "search", "search_turn", "shown_query"]
 
 MAX_QUERY_LENGTH = 200
 # The query is echoed in the title and the heading shortened to 80 characters (with an
@@ -45,3 +50,26 @@ def search(query: str) -> list[SearchHit]:
     if not query:
         return []
     return search_index(query)
+
+
+# --- searches at once -------------------------------------------------------------------------
+# Search is the one public page no cache can hold (any words can be searched), and it costs
+# several cached pages' worth of CPU. So the server as a whole (every worker process together)
+# runs at most SEARCH_CONCURRENCY searches at once (default: half the CPU cores, at least one;
+# `portal.turns`). The others wait for a turn in their own thread, not holding the interpreter,
+# for up to SEARCH_WAIT_SECONDS, then get a 503 with Retry-After. A flood of searches then
+# cannot take more than those cores, and the rest keep serving pages (what the web benchmark's
+# "cached page under search load" measures).
+
+
+@contextlib.contextmanager
+def search_turn() -> Iterator[bool]:
+    """Wait for a turn to search: True once it is this request's turn, False when
+    SEARCH_WAIT_SECONDS passed first (answer 503). The turn ends with the block."""
+    turns = semaphore(int(settings.SEARCH_CONCURRENCY))
+    granted = turns.acquire(timeout=float(settings.SEARCH_WAIT_SECONDS))
+    try:
+        yield granted
+    finally:
+        if granted:
+            turns.release()

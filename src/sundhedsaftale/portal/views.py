@@ -38,6 +38,8 @@ from .dating import dating
 # Where visitors report accessibility problems; a deployment sets PORTAL_CONTACT_EMAIL.
 DEFAULT_CONTACT_EMAIL = "sundhedsaftale@regionh.example"
 ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 22)
+#: Seconds a busy search asks the browser to wait (portal.search.search_turn).
+SEARCH_RETRY_AFTER = 5
 
 
 def reference_date(request: HttpRequest) -> datetime.date:
@@ -280,11 +282,19 @@ def search(request: HttpRequest) -> HttpResponse:
             "error": _("Søgningen er for lang: højst %(max)s tegn.") % {
                 "max": portal_search.MAX_QUERY_LENGTH},
         }, status=400)
-    hits = portal_search.search(query) if query else []
-    return render(request, "portal/search.jinja", {
-        "section": "search", "query": query, "shown_query": shown, "hits": hits,
-        "groups": portal_search.group_hits(hits),
-    })
+    with portal_search.search_turn() as granted:
+        if not granted:
+            busy = render(request, "portal/search.jinja", {
+                "section": "search", "query": query, "shown_query": shown, "hits": [],
+                "error": _("Søgningen har travlt lige nu. Prøv igen om lidt."),
+            }, status=503)
+            busy["Retry-After"] = str(SEARCH_RETRY_AFTER)
+            return busy
+        hits = portal_search.search(query) if query else []
+        return render(request, "portal/search.jinja", {
+            "section": "search", "query": query, "shown_query": shown, "hits": hits,
+            "groups": portal_search.group_hits(hits),
+        })
 
 
 @require_safe

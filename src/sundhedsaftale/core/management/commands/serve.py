@@ -1,10 +1,14 @@
 """`sundhedsaftale serve`: serve the platform with gunicorn (static files through WhiteNoise).
 
-Worker model: gthread, 2 processes × 4 threads by default (WEB_WORKERS, WEB_THREADS). With
+Worker model: gthread, 2 processes × 8 threads by default (WEB_WORKERS, WEB_THREADS). With
 plain sync workers one slow request (a search) holds a whole process, so a burst of searches
 queued every other page behind it; with threads the operating system and Python switch
 between requests, and cached pages keep flowing while searches run (bench/web_bench.py
-measures both).
+measures both). Searches take turns across the whole server (portal.search.search_turn); a
+search waiting for its turn holds a thread, so there are 8 threads a worker, not 4: with 4, a
+flood of waiting searches left no thread for pages. Each worker listens on its own socket
+(`--reuse-port`) and hands the interpreter between its threads every millisecond
+(`sundhedsaftale.gunicorn_config`).
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 8
 
 
 def gunicorn_arguments(*, bind: str, workers: int, threads: int) -> list[str]:
     """The gunicorn command line used by `serve` and by the web benchmark."""
     return ["sundhedsaftale.wsgi:application", "--bind", bind, "--workers", str(workers),
-            "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads)]
+            "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
+            # The search turns the workers share (portal.turns), made before they fork.
+            "--config", "python:sundhedsaftale.gunicorn_config",
+            # Each worker its own listening socket: the kernel spreads new connections over
+            # them, where one shared socket let whichever worker woke first take a burst of
+            # keep-alive connections and leave the other idle.
+            "--reuse-port"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Turns to search, shared by every worker process of one server (see `portal.search`).
+
+Only the standard library: gunicorn's master imports this module before any worker exists
+(`sundhedsaftale.gunicorn_config.on_starting`) and makes one semaphore that the workers then
+inherit when they fork, so "at most N searches at once" holds for the whole server and a freed
+turn wakes a waiting search at once. Without gunicorn (tests, `runserver`, a shell) each process
+has its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Protocol
+
+
+class Semaphore(Protocol):
+    def acquire(self, block: bool = True, timeout: float | None = None) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+_shared: Semaphore | None = None
+_own: dict[int, Semaphore] = {}
+_own_lock = threading.Lock()
+
+
+def configured_count() -> int:
+    """SEARCH_CONCURRENCY from the environment: searches at once, default half the cores."""
+    return max(1, int(os.environ.get("SEARCH_CONCURRENCY", "") or
+                      max(1, (os.cpu_count() or 2) // 2)))
+
+
+def create_shared(count: int) -> None:
+    """Make the server's semaphore (in gunicorn's master, before the workers fork)."""
+    global _shared
+    _shared = multiprocessing.get_context("fork").BoundedSemaphore(max(1, count))
+
+
+def semaphore(count: int) -> Semaphore:
+    """The server's semaphore when gunicorn made one, else this process's own for `count`."""
+    if _shared is not None:
+        return _shared
+    with _own_lock:
+        own = _own.get(count)
+        if own is None:
+            own = _own[count] = threading.BoundedSemaphore(max(1, count))
+        return own
