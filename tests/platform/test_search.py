@@ -4,9 +4,11 @@ index's upkeep and the results page (grouping, echo of the query, limits)."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import re
+import threading
 from html import unescape
 from io import StringIO
 from typing import Any
@@ -258,3 +260,34 @@ def test_a_municipality_is_found_by_its_official_name_too(site: Client) -> None:
     html = results(site, "regionskommune")
     assert result_links(html)[0] == "/kommuner/400/"
     assert "Bornholms Regionskommune" in html
+
+
+def _wsgi_get(path: str) -> str:
+    from sundhedsaftale.wsgi import application
+
+    statuses: list[str] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1",
+               "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http", "wsgi.errors": io.StringIO()}
+    b"".join(application(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    return statuses[0]
+
+
+def test_under_gunicorn_pages_take_page_turns_and_search_does_not(site: Client) -> None:
+    """A worker serves at most its page turns' worth of pages at once (half its threads);
+    a page waits for a turn while a search goes by (it takes a search turn instead)."""
+    turns.create_page_turns(1)
+    try:
+        pages = turns.page_turns()
+        assert pages is not None and pages.acquire(timeout=1)  # another page is being served
+        done = threading.Event()
+        waiting = threading.Thread(target=lambda: (_wsgi_get("/healthz/"), done.set()))
+        waiting.start()
+        assert not done.wait(0.3)  # the page waits for its turn
+        assert _wsgi_get("/soeg/") == "200 OK"  # a search is not held up by pages
+        pages.release()
+        assert done.wait(10)  # the page is served once a turn is free
+        waiting.join(10)
+    finally:
+        turns._pages = None
+    assert _wsgi_get("/healthz/") == "200 OK"  # outside gunicorn: no page turns

@@ -4,11 +4,10 @@ Worker model: gthread, 2 processes × 8 threads by default (WEB_WORKERS, WEB_THR
 plain sync workers one slow request (a search) holds a whole process, so a burst of searches
 queued every other page behind it; with threads the operating system and Python switch
 between requests, and cached pages keep flowing while searches run (bench/web_bench.py
-measures both). Searches take turns across the whole server (portal.search.search_turn); a
-search waiting for its turn holds a thread, so there are 8 threads a worker, not 4: with 4, a
-flood of waiting searches left no thread for pages. Each worker listens on its own socket
-(`--reuse-port`) and hands the interpreter between its threads every millisecond
-(`sundhedsaftale.gunicorn_config`).
+measures both). Searches take turns across the whole server and pages take at most half a
+worker's threads (portal.turns), so a flood of searches, waiting or running, leaves the pages
+their threads; hence 8 threads a worker, of which at most 4 serve pages at once, as before.
+Each worker listens on its own socket (`--reuse-port`).
 """
 
 from __future__ import annotations
