@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -81,21 +82,27 @@ def _day(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value))
 
 
+@functools.lru_cache(maxsize=4)
+def _cluster_bodies_statement(vendor: str) -> str:
+    """cluster_bodies' statement, built once per database vendor."""
+    quote = connection.ops.quote_name
+    return (f"SELECT b.id, b.slug, b.name, s.id, s.person_name, s.role, s.is_synthetic,"
+            f" s.valid_from, s.valid_to, o.id, o.name"
+            f" FROM {quote(Body._meta.db_table)} b"
+            f" LEFT JOIN {quote(Membership._meta.db_table)} s ON s.body_id = b.id"
+            f" AND (s.valid_from IS NULL OR s.valid_from <= %s)"
+            f" AND (s.valid_to IS NULL OR s.valid_to >= %s)"
+            f" LEFT JOIN {quote(Organisation._meta.db_table)} o ON o.id = s.organisation_id"
+            f" WHERE b.cluster_id = %s ORDER BY b.number, b.name, b.id")
+
+
 def cluster_bodies(*, cluster_id: int, on: datetime.date) -> list[BodySeats]:
     """The bodies of a cluster by number and name, each with its seats valid on `on` ordered
     as body_detail orders them, in one query."""
-    quote = connection.ops.quote_name
-    day = connection.ops.adapt_datefield_value(on)
-    sql = (f"SELECT b.id, b.slug, b.name, s.id, s.person_name, s.role, s.is_synthetic,"
-           f" s.valid_from, s.valid_to, o.id, o.name"
-           f" FROM {quote(Body._meta.db_table)} b"
-           f" LEFT JOIN {quote(Membership._meta.db_table)} s ON s.body_id = b.id"
-           f" AND (s.valid_from IS NULL OR s.valid_from <= %s)"
-           f" AND (s.valid_to IS NULL OR s.valid_to >= %s)"
-           f" LEFT JOIN {quote(Organisation._meta.db_table)} o ON o.id = s.organisation_id"
-           f" WHERE b.cluster_id = %s ORDER BY b.number, b.name, b.id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day, day, cluster_id])
+    db = connections[DEFAULT_DB_ALIAS]
+    day = db.ops.adapt_datefield_value(on)
+    with db.cursor() as cursor:
+        cursor.execute(_cluster_bodies_statement(db.vendor), [day, day, cluster_id])
         rows = cursor.fetchall()
     bodies: dict[int, BodySeats] = {}
     for (body_id, slug, name, seat_id, person_name, role, synthetic, valid_from, valid_to,

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import get_language, gettext
 
@@ -194,8 +195,9 @@ def _json_list(value: Any) -> list[Any]:
 def _band_table(quarter: str | None,
                 rows: Iterable[tuple[list[int], list[int], bool, str]]) -> PopulationTable:
     """population_by_band's sum over (men_by_band, women_by_band, bands_synthetic, source)."""
-    men = [0] * len(AGE_BANDS)
-    women = [0] * len(AGE_BANDS)
+    width = len(AGE_BANDS)
+    men = [0] * width
+    women = [0] * width
     synthetic = False
     sources: set[str] = set()
     found = False
@@ -203,10 +205,10 @@ def _band_table(quarter: str | None,
         if not (any(men_by_band) or any(women_by_band)):
             continue
         found = True
-        for index, value in enumerate(men_by_band[:len(AGE_BANDS)]):
-            men[index] += int(value)
-        for index, value in enumerate(women_by_band[:len(AGE_BANDS)]):
-            women[index] += int(value)
+        part = men_by_band[:width]
+        men[:len(part)] = [total + int(value) for total, value in zip(men, part)]
+        part = women_by_band[:width]
+        women[:len(part)] = [total + int(value) for total, value in zip(women, part)]
         synthetic = synthetic or bool(bands_synthetic)
         if source:
             sources.add(source)
@@ -393,15 +395,37 @@ class MembershipFact(Fact):
     district_id: int | None
 
 
-def _cluster_fact(code: str) -> tuple[ClusterFact, str | None]:
+@functools.lru_cache(maxsize=4)
+def _overview_statements(vendor: str) -> tuple[str, str]:
+    """cluster_overview's two statements (the cluster; its areas on a day), built once per
+    database vendor: the table names and their quoting do not change while a process runs."""
+    cluster = (f"SELECT c.id, c.code, c.name, c.kind, c.description, c.number, c.is_draft,"
+               f" c.valid_from, c.valid_to, c.source, c.source_url, c.certainty,"
+               f" h.id, h.name, h.source, h.source_url, h.certainty, ({_latest_quarter_sql()})"
+               f" FROM {_table(HealthCluster)} c LEFT JOIN {_table(Hospital)} h"
+               f" ON h.id = c.hospital_id WHERE c.code = %s")
+    areas = (f"SELECT am.municipality_id, am.district_id, am.source, am.source_url,"
+             f" am.certainty, m.id, m.code, m.name, m.official_name,"
+             f" d.id, d.code, d.name, d.source, d.source_url, d.certainty,"
+             f" p.count, p.men_by_band, p.women_by_band, p.bands_synthetic, p.source"
+             f" FROM {_table(AreaMembership)} am"
+             f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
+             f" JOIN {_table(Municipality)} m ON m.id = COALESCE(am.municipality_id,"
+             f" d.municipality_id)"
+             f" LEFT JOIN {_table(AreaPopulation)} p ON p.quarter = %s AND p.count IS NOT NULL"
+             f" AND (p.municipality_id = am.municipality_id OR p.district_id = am.district_id)"
+             f" WHERE am.cluster_id = %s"
+             f" AND (am.valid_from IS NULL OR am.valid_from <= %s)"
+             f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
+             f" ORDER BY d.code")
+    return cluster, areas
+
+
+def _cluster_fact(code: str, db: BaseDatabaseWrapper,
+                  sql: str) -> tuple[ClusterFact, str | None]:
     """The cluster and the latest complete population quarter, in one statement.
     Raises HealthCluster.DoesNotExist."""
-    sql = (f"SELECT c.id, c.code, c.name, c.kind, c.description, c.number, c.is_draft,"
-           f" c.valid_from, c.valid_to, c.source, c.source_url, c.certainty,"
-           f" h.id, h.name, h.source, h.source_url, h.certainty, ({_latest_quarter_sql()})"
-           f" FROM {_table(HealthCluster)} c LEFT JOIN {_table(Hospital)} h"
-           f" ON h.id = c.hospital_id WHERE c.code = %s")
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [code])
         row = cursor.fetchone()
     if row is None:
@@ -427,25 +451,13 @@ def cluster_overview(*, code: str, on: datetime.date,
                      strict: bool = False) -> tuple[ClusterSummary, PopulationTable]:
     """`cluster_detail` and its areas' population by age band (as `population_by_band`), in
     two queries. Raises HealthCluster.DoesNotExist."""
-    cluster, quarter = _cluster_fact(code)
+    db = connections[DEFAULT_DB_ALIAS]
+    cluster_sql, areas_sql = _overview_statements(db.vendor)
+    cluster, quarter = _cluster_fact(code, db, cluster_sql)
     day = on if strict else _reference_date(cluster, on)
-    adapted = connection.ops.adapt_datefield_value(day)
-    sql = (f"SELECT am.municipality_id, am.district_id, am.source, am.source_url,"
-           f" am.certainty, m.id, m.code, m.name, m.official_name,"
-           f" d.id, d.code, d.name, d.source, d.source_url, d.certainty,"
-           f" p.count, p.men_by_band, p.women_by_band, p.bands_synthetic, p.source"
-           f" FROM {_table(AreaMembership)} am"
-           f" LEFT JOIN {_table(District)} d ON d.id = am.district_id"
-           f" JOIN {_table(Municipality)} m ON m.id = COALESCE(am.municipality_id,"
-           f" d.municipality_id)"
-           f" LEFT JOIN {_table(AreaPopulation)} p ON p.quarter = %s AND p.count IS NOT NULL"
-           f" AND (p.municipality_id = am.municipality_id OR p.district_id = am.district_id)"
-           f" WHERE am.cluster_id = %s"
-           f" AND (am.valid_from IS NULL OR am.valid_from <= %s)"
-           f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
-           f" ORDER BY d.code")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [quarter, cluster.pk, adapted, adapted])
+    adapted = db.ops.adapt_datefield_value(day)
+    with db.cursor() as cursor:
+        cursor.execute(areas_sql, [quarter, cluster.pk, adapted, adapted])
         rows = cursor.fetchall()
     areas: dict[int, ClusterArea] = {}
     counts: dict[int, list[int | None]] = defaultdict(list)
