@@ -282,6 +282,10 @@ def search(request: HttpRequest) -> HttpResponse:
             "error": _("Søgningen er for lang: højst %(max)s tegn.") % {
                 "max": portal_search.MAX_QUERY_LENGTH},
         }, status=400)
+    if not query:  # the empty search form: nothing to search, so no turn to wait for
+        return render(request, "portal/search.jinja", {
+            "section": "search", "query": query, "shown_query": shown, "hits": [],
+            "groups": portal_search.group_hits([])})
     with portal_search.search_turn() as granted:
         if not granted:
             busy = render(request, "portal/search.jinja", {
@@ -290,7 +294,7 @@ def search(request: HttpRequest) -> HttpResponse:
             }, status=503)
             busy["Retry-After"] = str(SEARCH_RETRY_AFTER)
             return busy
-        hits = portal_search.search(query) if query else []
+        hits = portal_search.search(query)
         return render(request, "portal/search.jinja", {
             "section": "search", "query": query, "shown_query": shown, "hits": hits,
             "groups": portal_search.group_hits(hits),
