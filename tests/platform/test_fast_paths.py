@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -95,3 +96,70 @@ def test_rows_html_puts_escaped_rows_into_the_markup_of_a_set_block() -> None:
                     '<span class="hidden-cell">x</span></td></tr>\n')
     assert isinstance(html, Markup)
     assert _rows_html([], row) == ""
+
+
+# --- core.statements: fixed statements run on the driver's cursor ----------------------------
+
+
+def _statement(sql: str) -> object:
+    from django.db import connection
+
+    from sundhedsaftale.core.statements import Statement
+
+    return Statement(sql, connection.vendor)
+
+
+_ROWS_SQL = ("SELECT %s, '50 %%', 'x%%s' UNION ALL SELECT %s, '%%', NULL ORDER BY 1")
+
+
+@pytest.mark.django_db
+def test_fetch_all_gives_the_rows_django_s_cursor_gives() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sundhedsaftale.core.statements import fetch_all
+
+    with connection.cursor() as cursor:
+        cursor.execute(_ROWS_SQL, [1, 2])
+        expected = cursor.fetchall()
+    assert expected == [(1, "50 %", "x%s"), (2, "%", None)]
+    assert fetch_all(_statement(_ROWS_SQL), [1, 2]) == expected  # type: ignore[arg-type]
+    # Watched queries go through Django's cursor: counted and logged as any other.
+    with CaptureQueriesContext(connection) as queries:
+        assert fetch_all(_statement(_ROWS_SQL), (1, 2)) == expected  # type: ignore[arg-type]
+    assert len(queries.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_fetch_all_goes_through_execute_wrappers() -> None:
+    from django.db import connection
+
+    from sundhedsaftale.core.statements import fetch_all
+
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert fetch_all(_statement("SELECT %s"), [7]) == [(7,)]  # type: ignore[arg-type]
+    assert seen == ["SELECT %s"]
+
+
+@pytest.mark.django_db
+def test_fetch_all_raises_django_s_errors_and_refuses_a_broken_transaction() -> None:
+    from django.db import DatabaseError, connection, transaction
+    from django.db.transaction import TransactionManagementError
+
+    from sundhedsaftale.core.statements import fetch_all
+
+    bad = "SELECT no_such_column FROM geography_municipality"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fetch_all(_statement(bad), ())  # type: ignore[arg-type]
+    with transaction.atomic():
+        with (pytest.raises(DatabaseError), transaction.atomic(savepoint=False),
+              connection.cursor() as cursor):
+            cursor.execute(bad)
+        with pytest.raises(TransactionManagementError):  # as Django's cursor refuses it
+            fetch_all(_statement("SELECT %s"), [1])  # type: ignore[arg-type]

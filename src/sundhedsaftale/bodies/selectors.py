@@ -11,6 +11,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from sundhedsaftale.core.statements import Statement, fetch_all
+
 from .models import Body, Membership, Organisation
 
 ROLE_ORDER = {Membership.Role.CHAIR: 0, Membership.Role.CO_CHAIR: 1,
@@ -83,17 +85,17 @@ def _day(value: Any) -> datetime.date | None:
 
 
 @functools.lru_cache(maxsize=4)
-def _cluster_bodies_statement(vendor: str) -> str:
+def _cluster_bodies_statement(vendor: str) -> Statement:
     """cluster_bodies' statement, built once per database vendor."""
     quote = connection.ops.quote_name
-    return (f"SELECT b.id, b.slug, b.name, s.id, s.person_name, s.role, s.is_synthetic,"
+    return Statement(f"SELECT b.id, b.slug, b.name, s.id, s.person_name, s.role, s.is_synthetic,"
             f" s.valid_from, s.valid_to, o.id, o.name"
             f" FROM {quote(Body._meta.db_table)} b"
             f" LEFT JOIN {quote(Membership._meta.db_table)} s ON s.body_id = b.id"
             f" AND (s.valid_from IS NULL OR s.valid_from <= %s)"
             f" AND (s.valid_to IS NULL OR s.valid_to >= %s)"
             f" LEFT JOIN {quote(Organisation._meta.db_table)} o ON o.id = s.organisation_id"
-            f" WHERE b.cluster_id = %s ORDER BY b.number, b.name, b.id")
+            f" WHERE b.cluster_id = %s ORDER BY b.number, b.name, b.id", vendor)
 
 
 def cluster_bodies(*, cluster_id: int, on: datetime.date) -> list[BodySeats]:
@@ -101,9 +103,7 @@ def cluster_bodies(*, cluster_id: int, on: datetime.date) -> list[BodySeats]:
     as body_detail orders them, in one query."""
     db = connections[DEFAULT_DB_ALIAS]
     day = db.ops.adapt_datefield_value(on)
-    with db.cursor() as cursor:
-        cursor.execute(_cluster_bodies_statement(db.vendor), [day, day, cluster_id])
-        rows = cursor.fetchall()
+    rows = fetch_all(_cluster_bodies_statement(db.vendor), [day, day, cluster_id], db)
     bodies: dict[int, BodySeats] = {}
     for (body_id, slug, name, seat_id, person_name, role, synthetic, valid_from, valid_to,
          organisation_id, organisation_name) in rows:

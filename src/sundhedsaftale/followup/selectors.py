@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 
 from sundhedsaftale.agreements.models import Agreement, Goal, Initiative
 from sundhedsaftale.core.columns import json_value
+from sundhedsaftale.core.statements import Statement, fetch_all
 from sundhedsaftale.geography.models import (
     AreaMembership,
     District,
@@ -545,12 +546,20 @@ def _published_run_ids() -> dict[str, int]:
     return runs
 
 
+@functools.lru_cache(maxsize=4)
+def _section_statements(vendor: str) -> tuple[Statement, Statement]:
+    """area_followup's two statements (every indicator in catalogue order; the area's stored
+    section and the mark that the sections are built), built once per database vendor."""
+    return (Statement(f"SELECT id, code, title, unit, better, source"
+                      f" FROM {_table(Indicator)} ORDER BY number, code", vendor),
+            Statement(f"SELECT level, figures FROM {_table(AreaSection)}"
+                      f" WHERE (level = %s AND code = %s) OR (level = %s AND code = %s)",
+                      vendor))
+
+
 def _indicator_links() -> list[IndicatorLink]:
     """Every indicator in catalogue order, as plain rows (one statement)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, code, title, unit, better, source"
-                       f" FROM {_table(Indicator)} ORDER BY number, code")
-        indicator_rows = cursor.fetchall()
+    indicator_rows = fetch_all(_section_statements(connection.vendor)[0], ())
     language = get_language() or ""
     return [IndicatorLink(pk, code, title, unit, better, source, _unit_label(unit, language))
             for pk, code, title, unit, better, source in indicator_rows]
@@ -628,11 +637,7 @@ def _figure(indicator: IndicatorLink, latest: Sequence[Any],
 def _stored_section(level: str, code: str) -> list[Any] | None:
     """The area's stored section (models.AreaSection) as [indicator id, latest, region,
     previous] entries, [] when the area has no figures, None when no sections are built."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT level, figures FROM {_table(AreaSection)}"
-                       f" WHERE (level = %s AND code = %s) OR (level = %s AND code = %s)",
-                       ["", "", level, code])
-        found = dict(cursor.fetchall())
+    found = dict(fetch_all(_section_statements(connection.vendor)[1], ["", "", level, code]))
     if "" not in found:
         return None
     figures = found.get(level) or []

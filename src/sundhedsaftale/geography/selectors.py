@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 
 from sundhedsaftale.core.columns import json_value
 from sundhedsaftale.core.models import SourceMarks
+from sundhedsaftale.core.statements import Statement, fetch_all
 
 from .models import (
     AGE_BANDS,
@@ -396,7 +397,7 @@ class MembershipFact(Fact):
 
 
 @functools.lru_cache(maxsize=4)
-def _overview_statements(vendor: str) -> tuple[str, str]:
+def _overview_statements(vendor: str) -> tuple[Statement, Statement]:
     """cluster_overview's two statements (the cluster; its areas on a day), built once per
     database vendor: the table names and their quoting do not change while a process runs."""
     cluster = (f"SELECT c.id, c.code, c.name, c.kind, c.description, c.number, c.is_draft,"
@@ -418,21 +419,19 @@ def _overview_statements(vendor: str) -> tuple[str, str]:
              f" AND (am.valid_from IS NULL OR am.valid_from <= %s)"
              f" AND (am.valid_to IS NULL OR am.valid_to >= %s)"
              f" ORDER BY d.code")
-    return cluster, areas
+    return Statement(cluster, vendor), Statement(areas, vendor)
 
 
 def _cluster_fact(code: str, db: BaseDatabaseWrapper,
-                  sql: str) -> tuple[ClusterFact, str | None]:
+                  statement: Statement) -> tuple[ClusterFact, str | None]:
     """The cluster and the latest complete population quarter, in one statement.
     Raises HealthCluster.DoesNotExist."""
-    with db.cursor() as cursor:
-        cursor.execute(sql, [code])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_all(statement, [code], db)
+    if not rows:
         raise HealthCluster.DoesNotExist(f"No health cluster {code!r}")
     (pk, code, name, kind, description, number, is_draft, valid_from, valid_to, source,
      source_url, certainty, hospital_id, hospital_name, hospital_source, hospital_url,
-     hospital_certainty, quarter) = row
+     hospital_certainty, quarter) = rows[0]
     hospital = None if hospital_id is None else HospitalFact(
         hospital_source, hospital_url, hospital_certainty, hospital_name)
     return ClusterFact(source, source_url, certainty, pk, code, name, kind, description,
@@ -456,9 +455,7 @@ def cluster_overview(*, code: str, on: datetime.date,
     cluster, quarter = _cluster_fact(code, db, cluster_sql)
     day = on if strict else _reference_date(cluster, on)
     adapted = db.ops.adapt_datefield_value(day)
-    with db.cursor() as cursor:
-        cursor.execute(areas_sql, [quarter, cluster.pk, adapted, adapted])
-        rows = cursor.fetchall()
+    rows = fetch_all(areas_sql, [quarter, cluster.pk, adapted, adapted], db)
     areas: dict[int, ClusterArea] = {}
     counts: dict[int, list[int | None]] = defaultdict(list)
     bands = []
