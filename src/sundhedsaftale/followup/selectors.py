@@ -499,9 +499,15 @@ class AreaFigure:
 
     @property
     def trend_better(self) -> bool | None:
-        if self.trend in ("", "flat") or not self.indicator.better:
-            return None
-        return self.trend == self.indicator.better
+        return self.trend_and_better()[1]
+
+    def trend_and_better(self) -> tuple[str, bool | None]:
+        """`trend` and `trend_better` at once, the trend worked out once (the section's rows
+        show both)."""
+        trend = self.trend
+        if trend in ("", "flat") or not self.indicator.better:
+            return trend, None
+        return trend, trend == self.indicator.better
 
 
 def _date(value: Any) -> datetime.date:
@@ -580,12 +586,13 @@ def _area_row(raw: Sequence[Any]) -> Row:
     _ind, run_id, lv, cd, start, num, den, hidden, value, low, high = raw
     if type(start) is str:  # a stored section's row (models.AreaSection): ISO text
         start = datetime.date.fromisoformat(start)
-    hidden = bool(hidden)
-    return Row(level=lv, code=cd, name=cd, grain="year", period_start=start,
-               value=None if hidden else value, ci_low=None if hidden else low,
-               ci_high=None if hidden else high, numerator=None if hidden else num,
-               denominator=None if hidden else den, suppressed=hidden,
-               reported=run_id is None)
+    # Positional (Row's field order: level, code, name, grain, period_start, value, ci_low,
+    # ci_high, numerator, denominator, suppressed, reported): a section makes three per
+    # indicator, and binding twelve keywords cost more than the rest of it.
+    if hidden:
+        return Row(lv, cd, cd, "year", start, None, None, None, None, None, True,
+                   run_id is None)
+    return Row(lv, cd, cd, "year", start, value, low, high, num, den, False, run_id is None)
 
 
 # Per indicator: (indicator, the area's latest row, the region's row that year or None, the

@@ -48,7 +48,7 @@ def cell_text(row: Any, number: Callable[[Any, int], str],
     """A row's value in the language's notation, "diskretioneret" for a hidden cell, "–" for
     no value (`cell`, and the Jinja2 filter of the same name with its render's formats).
     `hidden`: the hidden-cell mark, for a caller that made it once for a whole table."""
-    if row is None or row == "":
+    if row is None or (isinstance(row, str) and not row):  # not `row == ""`: a Row's __eq__
         return "–"
     # A Row, or a report's frozen row (a dict), as the template's row.value would read it.
     if isinstance(row, dict):
@@ -81,7 +81,7 @@ def area_section_rows(figures: Any, number: Callable[[Any, int], str],
     hidden = _hidden_mark(gettext("diskretioneret"))
     rows = []
     for f in figures:
-        trend, better = f.trend, f.trend_better
+        trend, better = f.trend_and_better()
         text = f"{TREND_ARROWS.get(trend, '')} {trend_word(trend, gettext)}"
         if better is True:
             text += f" ({better_word})"
