@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import add
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -206,10 +207,11 @@ def _band_table(quarter: str | None,
         if not (any(men_by_band) or any(women_by_band)):
             continue
         found = True
+        # Summed band by band in C (map), not a comprehension over the bands.
         part = men_by_band[:width]
-        men[:len(part)] = [total + int(value) for total, value in zip(men, part)]
+        men[:len(part)] = map(add, men, map(int, part))
         part = women_by_band[:width]
-        women[:len(part)] = [total + int(value) for total, value in zip(women, part)]
+        women[:len(part)] = map(add, women, map(int, part))
         synthetic = synthetic or bool(bands_synthetic)
         if source:
             sources.add(source)
@@ -574,11 +576,13 @@ def _table(model: type[Model]) -> str:
 
 
 def _latest_quarter_sql() -> str:
-    """latest_quarter() as a scalar subquery."""
+    """latest_quarter() as a scalar subquery. A quarter has at most one row per municipality
+    (the unique constraint area_population_municipality), so its rows are counted without
+    COUNT(DISTINCT ...), which made SQLite sort the ids of every quarter."""
     population, municipality = _table(AreaPopulation), _table(Municipality)
     return (f"SELECT q.quarter FROM {population} q"
             f" WHERE q.municipality_id IS NOT NULL AND q.count IS NOT NULL"
-            f" GROUP BY q.quarter HAVING COUNT(DISTINCT q.municipality_id) >="
+            f" GROUP BY q.quarter HAVING COUNT(*) >="
             f" (SELECT COUNT(*) FROM {municipality}) ORDER BY q.quarter DESC LIMIT 1")
 
 
