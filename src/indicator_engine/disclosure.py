@@ -39,9 +39,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import heapq
+import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ MAX_CANDIDATE_TESTS = 8
 MAX_TESTED_PART = 150
 #: Candidate cells tried per failing count in the interval pass.
 MAX_INTERVAL_TESTS = 4
-#: Threads working on independent blocks at once.
+#: Workers (processes or threads) on independent blocks at once.
 WORKERS = min(2, os.cpu_count() or 1)
 GEO_LEVELS = ("district", "municipality", "cluster", "region")
 GRAINS = ("month", "quarter", "year")
@@ -681,6 +682,91 @@ def _single_threaded_blas() -> Iterator[None]:
             setter(ctypes.c_int(n))  # type: ignore[operator]
 
 
+@dataclass
+class _BlockTask:
+    """One block's input to the secondary suppression (what a worker process needs)."""
+
+    cells: list[Cell]
+    cost: np.ndarray
+    zeros: np.ndarray
+    truth: np.ndarray  # cells x count columns
+    relations: list[dict[str, str]]  # time relations per count column
+    small: np.ndarray  # primary suppression
+
+
+def _control_block(task: _BlockTask, prepared: _Edges) -> tuple[np.ndarray, _BlockAudit]:
+    """Linear protection (no hidden cell exactly determined) and interval protection (the LP
+    audit) of one block in turn, until neither hides anything more."""
+    cells = task.cells
+    if len(set(cells)) != len(cells):
+        raise ValueError("resultatet har flere rækker for samme indikator, periode og "
+                         "geografi")
+    rank_of = _cost_rank(cells, task.cost, task.zeros)
+    mask = task.small
+    total = _BlockAudit()
+    shared = _SharedEquations(cells)
+    systems = _interval_systems(cells, prepared, task.relations, task.truth, shared)
+    memo: dict[str, Any] = {"equations": shared(cells, prepared)}
+    while True:
+        mask = _secondary(cells, rank_of, mask, prepared, memo)
+        protected, st = _protect_intervals(cells, task.truth, mask, rank_of, prepared,
+                                           task.relations, systems)
+        total.lps += st.lps
+        total.rounds += st.rounds
+        total.added += st.added
+        if (protected == mask).all():
+            return mask, total
+        mask = protected
+
+
+#: Cells (over the blocks with small counts) from which the blocks are shared between worker
+#: processes instead of threads. Most of a block's work holds the interpreter (the LPs and
+#: factorisations are small), so two threads ran hardly faster than one; two processes do
+#: (bench figures in the README). Smaller results stay in this process: starting the workers
+#: costs more than it saves there.
+PROCESS_MIN_CELLS = 20_000
+
+_worker_edges: _Edges | None = None
+
+
+def _start_worker(prepared: _Edges) -> None:
+    """A forked worker: one BLAS thread, and HiGHS's task scheduler made anew (the parent's
+    worker threads, if it had any, were not forked with it)."""
+    from highspy._core import _Highs
+
+    global _worker_edges
+    _worker_edges = prepared
+    for setter, _get in _openblas_thread_setters():
+        setter(ctypes.c_int(1))  # type: ignore[operator]
+    _Highs.resetGlobalScheduler(True)
+    prepare_highs()
+
+
+def _control_in_worker(task: _BlockTask) -> tuple[np.ndarray, _BlockAudit]:
+    assert _worker_edges is not None
+    return _control_block(task, _worker_edges)
+
+
+def _control_blocks(tasks: list[_BlockTask], prepared: _Edges
+                    ) -> Iterator[tuple[np.ndarray, _BlockAudit]]:
+    """_control_block of every task, in the tasks' order. Blocks are independent: large
+    results are spread over WORKERS processes, the rest over WORKERS threads."""
+    workers = min(WORKERS, len(tasks))
+    if workers > 1 and sum(len(t.cells) for t in tasks) >= PROCESS_MIN_CELLS:
+        # fork: a worker needs nothing imported or sent but its blocks, and the caller's
+        # script is not run again in it (as "spawn" and "forkserver" do: a script without an
+        # `if __name__ == "__main__"` guard would fail there). The workers use only numpy,
+        # SciPy and HiGHS, whose thread pools _start_worker makes anew.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_start_worker, initargs=(prepared,)) as pool:
+            yield from pool.map(_control_in_worker, tasks)
+        return
+    prepare_highs()
+    with _single_threaded_blas(), ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        yield from pool.map(lambda task: _control_block(task, prepared), tasks)
+
+
 def apply_disclosure_control(
     results: pd.DataFrame,
     edges: pd.DataFrame,
@@ -716,47 +802,25 @@ def apply_disclosure_control(
         starts = pd.to_datetime(out["period_start"])
         positions = pd.Series(np.arange(len(out))).groupby(block_keys(out)).indices
         todo = [pos for pos in positions.values() if small[pos].any()]
-        # Most small cells first (they take longest), so the two threads end together.
+        # Most small cells first (they take longest), so the two workers end together.
         todo.sort(key=lambda pos: -int(small[pos].sum()))
 
-        def control(pos: np.ndarray) -> tuple[np.ndarray, _BlockAudit]:
+        tasks = []
+        for pos in todo:
             block = out.iloc[pos]
             cells: list[Cell] = list(zip(
                 block["period_grain"].astype(str), starts.iloc[pos],
                 block["geo_level"].astype(str), block["geo_code"].astype(str), strict=True))
-            if len(set(cells)) != len(cells):
-                raise ValueError("resultatet har flere rækker for samme indikator, periode og "
-                                 "geografi")
-            rank_of = _cost_rank(cells, cost[pos], zeros[pos])
             ind = str(block["indicator_id"].iloc[0])
-            rel = [relations.get(ind, {}).get(col, {}) for col in count_columns]
-            mask = small[pos]
-            total = _BlockAudit()
-            shared = _SharedEquations(cells)
-            systems = _interval_systems(cells, prepared, rel, truth_all[pos], shared)
-            memo: dict[str, Any] = {"equations": shared(cells, prepared)}
-            # Linear protection (no hidden cell exactly determined) and interval protection
-            # (the LP audit) in turn, until neither hides anything more.
-            while True:
-                mask = _secondary(cells, rank_of, mask, prepared, memo)
-                protected, st = _protect_intervals(cells, truth_all[pos], mask, rank_of,
-                                                   prepared, rel, systems)
-                total.lps += st.lps
-                total.rounds += st.rounds
-                total.added += st.added
-                if (protected == mask).all():
-                    return mask, total
-                mask = protected
-
-        prepare_highs()
-        # Blocks are independent: two threads (the factorisations release the GIL).
-        with _single_threaded_blas(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for pos, (mask, st) in zip(todo, pool.map(control, todo), strict=True):
-                suppressed[pos] = mask
-                secondary[pos] = mask & ~small[pos]
-                stats.lps += st.lps
-                stats.rounds = max(stats.rounds, st.rounds)
-                stats.added += st.added
+            tasks.append(_BlockTask(cells, cost[pos], zeros[pos], truth_all[pos],
+                                    [relations.get(ind, {}).get(col, {})
+                                     for col in count_columns], small[pos]))
+        for pos, (mask, st) in zip(todo, _control_blocks(tasks, prepared), strict=True):
+            suppressed[pos] = mask
+            secondary[pos] = mask & ~small[pos]
+            stats.lps += st.lps
+            stats.rounds = max(stats.rounds, st.rounds)
+            stats.added += st.added
 
     out["suppressed"] = suppressed
     reason: list[str | None] = [
