@@ -48,12 +48,12 @@ _ROLE_LABELS = dict(Membership.Role.choices)
 _ROLE_RANK: dict[str, int] = {str(role): rank for role, rank in ROLE_ORDER.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OrganisationName:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Seat:
     """A member as the members table shows one (the Membership fields it reads)."""
 

@@ -457,7 +457,7 @@ def _reported_indicator_page(*, indicator: Indicator, level: str, grain: str,
 # An area's follow-up section (cluster and municipality pages)
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class IndicatorLink:
     """An indicator as the area section shows it (title, link, unit), read as a plain row."""
 

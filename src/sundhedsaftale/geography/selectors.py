@@ -345,9 +345,13 @@ def areas_in_effect(*, on: datetime.date) -> list[ClusterSummary]:
 # and the latest complete quarter; its memberships valid on the day with their municipality,
 # district and population row): the ORM's query building and the ~40 model instances of the
 # memberships, municipalities and districts were most of the page's time.
+# The facts (here, in bodies.selectors and followup.selectors) are read-only by convention but
+# not frozen dataclasses: a frozen dataclass's __init__ sets every field through
+# object.__setattr__, about five times what a plain slotted one costs, and a cluster page makes
+# some forty of them. unsafe_hash keeps them hashable as the frozen ones were.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Fact(SourceMarks):
     """Sourced's fields and properties, for facts read as plain rows."""
 
@@ -356,12 +360,12 @@ class Fact(SourceMarks):
     certainty: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class HospitalFact(Fact):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ClusterFact(Fact):
     """A cluster's own facts (the HealthCluster fields its page shows)."""
 
@@ -385,14 +389,14 @@ class ClusterFact(Fact):
             self.valid_to is None or on <= self.valid_to)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DistrictFact(Fact):
     pk: int
     code: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MembershipFact(Fact):
     municipality_id: int | None
     district_id: int | None
@@ -539,7 +543,7 @@ def _by_number(clusters: dict[int, _Area]) -> list[_Area]:
 # of the page's time. Rows carry what lists show; pages about one area still get the models.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MunicipalityRef:
     """A municipality as the list shows it (code, name, official name), not a model."""
 
@@ -554,7 +558,7 @@ class MunicipalityRef:
         return self.official_name or f"{self.name} Kommune"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ClusterRef:
     """An area (health cluster or council) as lists link to it."""
 
@@ -564,7 +568,7 @@ class ClusterRef:
     number: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DistrictRef:
     pk: int
     code: str
