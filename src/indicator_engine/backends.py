@@ -70,13 +70,15 @@ class DuckDBBackend(Backend):
 
     def materialise(self, expr: Table, name: str) -> Table:
         sql = self.con.compile(expr)
-        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        # A table of the in-memory database, not a TEMP one: the indicator threads' own
+        # connections (cursors of this one) must see it; the database dies with the run.
+        self.raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
         return self.con.table(name)
 
     def register_frame(self, frame: pd.DataFrame, name: str) -> Table:
         view = f"__df_{next(_counter)}"
         self.raw.register(view, frame)
-        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{view}"')
+        self.raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
         self.raw.unregister(view)
         return self.con.table(name)
 

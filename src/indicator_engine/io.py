@@ -111,17 +111,18 @@ def geography_frame(files: dict[str, SourceFile], as_of: dt.date | None = None
 
 def load_into_duckdb(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
                      geography: pd.DataFrame | None = None) -> None:
-    """Create the canonical tables in a DuckDB connection.
+    """Create the canonical tables in a DuckDB connection (in its database, not as TEMP
+    objects: other connections to the same in-memory database read them too).
 
     They are views over the files (each is read at most a few times, by the building blocks),
     so nothing the size of the input is copied into memory. ``geography``: the member mapping
     to use (default: the file's, see geography_frame).
     """
     for name, sql in canonical_sql(files).items():
-        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
     geo = geography_frame(files) if geography is None else geography
     con.register("__geography_df", geo)
-    con.execute('CREATE OR REPLACE TEMP TABLE "geography" AS SELECT level, code, cluster, '
+    con.execute('CREATE OR REPLACE TABLE "geography" AS SELECT level, code, cluster, '
                 'CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to '
                 'FROM __geography_df')
     con.unregister("__geography_df")

@@ -1,19 +1,22 @@
-"""Secondary suppression spread over worker processes gives what one process gives.
+"""Work spread over threads or processes gives what one thread gives.
 
-Large results (PROCESS_MIN_CELLS) share their blocks between forked worker processes; small
-ones stay in the calling process on threads. Either way the public table must be the same,
-and an error in a block must reach the caller as the same error.
+- Secondary suppression: large results (PROCESS_MIN_CELLS) share their blocks between forked
+  worker processes; small ones stay in the calling process on threads. Either way the public
+  table must be the same, and an error in a block must reach the caller as the same error.
+- On DuckDB, indicators are computed two at a time (api.INDICATOR_THREADS), each thread on its
+  own connection to the run's database: the rows must be those of one at a time.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from indicator_engine import compiler, disclosure
+from indicator_engine import api, compiler, disclosure
 from indicator_engine.api import _results_before_disclosure
 from indicator_engine.generator import generate
 
@@ -64,3 +67,27 @@ def test_an_error_in_a_worker_reaches_the_caller(truth, monkeypatch, tmp_path) -
     monkeypatch.setattr(disclosure, "PROCESS_MIN_CELLS", 0)
     with pytest.raises(ValueError, match="flere rækker for samme indikator"):
         disclosure.apply_disclosure_control(twice, compiler.disclosure_edges(geography))
+
+
+def test_indicators_two_at_a_time_give_the_rows_of_one_at_a_time(tmp_path) -> None:
+    data = tmp_path / "gen"
+    generate(data, persons=1500, years=1, seed=5, start_year=2023)
+    seen: list[set[int]] = []
+    real = compiler.assemble
+
+    def assemble(*args, **kwargs):
+        seen[-1].add(threading.get_ident())
+        return real(*args, **kwargs)
+
+    frames = []
+    for threads in (1, 2):
+        seen.append(set())
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(api, "INDICATOR_THREADS", threads)
+            mp.setattr(compiler, "assemble", assemble)
+            frames.append(_results_before_disclosure(data)[0])
+    assert seen[0] == {threading.get_ident()}
+    # The pool's threads did the work (which of the two took which indicator is theirs).
+    assert seen[1] and len(seen[1]) <= 2 and threading.get_ident() not in seen[1]
+    assert frames[0].indicator_id.nunique() >= 11
+    pd.testing.assert_frame_equal(frames[1], frames[0])
