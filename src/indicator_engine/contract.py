@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -205,6 +207,8 @@ class SourceFile:
     is_csv: bool
     column_types: dict[str, str] = field(default_factory=dict)
     key_unique: bool | None = None  # set by the row checks' scan (see _unique_key_sql)
+    #: The row checks' count of repeated key hashes, while it is still being counted.
+    key_repeats: Future[int] | None = field(default=None, repr=False, compare=False)
     absent: bool = False  # an optional table without a file: read as an empty table
 
     @property
@@ -480,7 +484,7 @@ def _rows_pass(con: duckdb.DuckDBPyConnection, src: SourceFile,
     if key:
         # Whether the table's key repeats (a repeat, or a hash collision, sends _check_cross
         # to the exact look-up).
-        src.key_unique = _repeated_hashes(con, rel, key) == 0
+        src.key_repeats = _repeated_hashes_later(con, rel, key)
     for cols, conds in per_value.items():
         # The distinct values are fetched first: a filter on top of the DISTINCT would be
         # pushed below it by the optimiser, back onto every row.
@@ -594,6 +598,8 @@ def _unique_key_sql(src: SourceFile) -> str | None:
 def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile) -> bool:
     """True when no two rows share the key (a 64-bit hash of it: a collision only costs the
     exact look-up). Known already when the row checks' scan counted it."""
+    if src.key_unique is None and src.key_repeats is not None:
+        src.key_unique = src.key_repeats.result() == 0
     if src.key_unique is not None:
         return src.key_unique
     key = _unique_key_sql(src)
@@ -601,16 +607,41 @@ def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile) -> bool:
     return _repeated_hashes(con, src.relation_sql(row_numbers=False), key) == 0
 
 
+def _key_hashes(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> np.ndarray:
+    """The 64-bit hash of the key of every row (DuckDB computes them)."""
+    hashes = np.asarray(con.sql(f"SELECT hash({key}) AS h FROM {rel}").fetchnumpy()["h"])
+    return hashes if hashes.flags.writeable else hashes.copy()
+
+
+def _count_repeats(hashes: np.ndarray) -> int:
+    """How many hashes repeat an earlier one: numpy sorts them (in place: no second copy of
+    a large table's hashes) and compares neighbours, several times faster than DuckDB's
+    count(DISTINCT ...), which runs on one thread."""
+    hashes.sort()
+    return int(np.count_nonzero(hashes[1:] == hashes[:-1]))
+
+
 def _repeated_hashes(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> int:
     """How many rows repeat an earlier row's 64-bit hash of the key (count(*) minus the
-    distinct hashes). DuckDB computes the hashes; numpy sorts them and compares neighbours,
-    several times faster than DuckDB's count(DISTINCT ...), which runs on one thread."""
-    hashes = con.sql(f"SELECT hash({key}) AS h FROM {rel}").fetchnumpy()["h"]
-    hashes = np.asarray(hashes)
-    if not hashes.flags.writeable:
-        hashes = hashes.copy()
-    hashes.sort()  # in place: no second copy of a large table's hashes
-    return int(np.count_nonzero(hashes[1:] == hashes[:-1]))
+    distinct hashes)."""
+    return _count_repeats(_key_hashes(con, rel, key))
+
+
+def _repeated_hashes_later(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> Future[int]:
+    """_repeated_hashes with the sort on a thread of its own (numpy does not hold the
+    interpreter while it sorts): the next files' checks run meanwhile, about a second of the
+    validation at region scale."""
+    hashes = _key_hashes(con, rel, key)
+    future: Future[int] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(_count_repeats(hashes))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="key-hashes", daemon=True).start()
+    return future
 
 
 def _check_cross(con: duckdb.DuckDBPyConnection, files: dict[str, SourceFile],
