@@ -255,6 +255,50 @@ def test_a_query_term_matches_the_beginning_of_a_word_only() -> None:
     assert text.query_terms("og i at") == []
 
 
+# Texts and terms where a word starts: after a space, a hyphen, a digit, an underscore, a
+# combining accent, a Roman numeral, at the start of the text; "forældre" has no word "ældr".
+_STARTS = ["ældre og forældre", "forældre, ældre", "før-ældre", "2ældre", "_ældre",
+           "e\u0301ældre", "Ⅻældre", "ældre", "", "ældr", "x ældrældre ældre",
+           "  medicinkort  medicin", "kol kollega", "kollega kol", "sundhedsklyngerne"]
+
+
+@pytest.mark.parametrize("body", _STARTS)
+@pytest.mark.parametrize("term", ["ældr", "medicin", "kol", "sundhedsklyng", "e"])
+def test_a_word_start_is_found_as_the_regex_finds_it(body: str, term: str) -> None:
+    from sundhedsaftale.search.query import _word_start
+
+    found = re.search(r"(?<!\w)" + re.escape(term), body.casefold())
+    assert _word_start(body.casefold(), term) == (found.start() if found else -1)
+
+
+@pytest.mark.parametrize("title", ["Fælles Medicinkort", "ældreområdet", "forældre",
+                                   "KOL-forløb", "Kollegaer", "ældre og kronisk syge", "",
+                                   "Sundhedsklynge Syd", "medicin"])
+@pytest.mark.parametrize("query", ["medicin", "ældre", "kol", "ældre syge", "sundhedsklyngen",
+                                   "syd", "kronisk"])
+def test_a_title_hit_is_what_matches_all_says(title: str, query: str) -> None:
+    terms = text.query_terms(query)
+    title_terms = " ".join(text.terms(title))  # as the index stores them
+    spaced = text.spaced(title_terms)
+    assert all(n in spaced for n in text.needles(terms)) == text.matches_all(
+        terms, title_terms.split())
+
+
+def test_kind_words_are_the_labels_in_the_request_language() -> None:
+    from django.utils import translation
+
+    from sundhedsaftale.search.registry import kind_of, kind_words
+
+    for language in ("da", "en"):
+        with translation.override(language):
+            for kind in ("goal", "municipality", "indicator", "no-such-kind"):
+                found = kind_of(kind)
+                assert kind_words(kind, translation.get_language()) == (
+                    str(found.label), str(found.heading))
+    with translation.override("en"):
+        assert kind_words("goal", "en") == ("Goal", "Goals")
+
+
 def test_a_municipality_is_found_by_its_official_name_too(site: Client) -> None:
     # København's official name is "Københavns Kommune"; Bornholm's "Bornholms Regionskommune".
     assert result_links(results(site, "Københavns Kommune"))[0] == "/kommuner/101/"

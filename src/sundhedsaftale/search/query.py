@@ -10,17 +10,17 @@ scan of the content in Python.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils import translation
 from django.utils.functional import Promise
 
 from . import text
 from .index import index_ensure_current
 from .models import FTS_TABLE, SearchDocument
-from .registry import kind_of
+from .registry import kind_of, kind_words
 
 # A hit shows the start of its text, at most this many characters (cut at a word).
 SUMMARY_LENGTH = 280
@@ -83,6 +83,19 @@ def _matches_sqlite(terms: list[str]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def _word_start(folded: str, term: str) -> int:
+    r"""Where `term` first begins a word of `folded` (no letter, digit or underscore just
+    before it), or -1: what `re.search(r"(?<!\w)" + re.escape(term), folded)` finds, by
+    str.find instead of trying the pattern at every position of the text."""
+    at = folded.find(term)
+    while at > 0:
+        before = folded[at - 1]
+        if not (before.isalnum() or before == "_"):  # the regex's \w, one character
+            break
+        at = folded.find(term, at + 1)
+    return at
+
+
 def _summary(body: str, terms: list[str]) -> str:
     """The start of `body`, or, when no term occurs in it, the passage around the first word
     that begins with a term (a Snowball stem is the start of its word), so the visitor sees
@@ -90,8 +103,7 @@ def _summary(body: str, terms: list[str]) -> str:
     if len(body) <= SUMMARY_LENGTH:
         return body
     folded = body.casefold()
-    found = [m.start() for t in terms
-             if (m := re.search(r"(?<!\w)" + re.escape(t), folded))]
+    found = [at for t in terms if (at := _word_start(folded, t)) >= 0]
     start = min(found) if found else 0
     if start + len(terms[0]) < SUMMARY_LENGTH - 20:
         start = 0
@@ -116,15 +128,18 @@ def search_index(query: str) -> list[SearchHit]:
     else:
         matches = _matches_sqlite(terms)
     hits = []
-    labels: dict[str, str] = {}  # each kind's label translated once per search
-    for kind_code, url, title, body, context, language, title_terms, score in matches:
+    language = translation.get_language()
+    labels: dict[str, str] = {}  # each kind's label, once per search
+    needles = text.needles(terms)  # a title hit: every needle in its spaced title terms
+    for kind_code, url, title, body, context, language_code, title_terms, score in matches:
         label = labels.get(kind_code)
         if label is None:
-            label = labels[kind_code] = str(kind_of(kind_code).label)
+            label = labels[kind_code] = kind_words(kind_code, language)[0]
+        spaced = text.spaced(title_terms)
         hits.append(SearchHit(
             kind=kind_code, kind_label=label, title=title, summary=_summary(body, terms),
-            url=url, context=context, language=language,
-            title_hit=text.matches_all(terms, title_terms.split()), score=float(score)))
+            url=url, context=context, language=language_code,
+            title_hit=all(n in spaced for n in needles), score=float(score)))
     hits.sort(key=lambda h: (not h.title_hit, -h.score))
     return hits
 
@@ -133,10 +148,11 @@ def group_hits(hits: list[SearchHit]) -> list[SearchGroup]:
     """Hits grouped by kind; a group's place is its best hit's (ties: the kinds' order)."""
     groups: dict[str, SearchGroup] = {}
     best: dict[str, int] = {}
+    language = translation.get_language() if hits else None
     for position, hit in enumerate(hits):
         group = groups.get(hit.kind)
         if group is None:
-            group = groups[hit.kind] = SearchGroup(hit.kind, kind_of(hit.kind).heading)
+            group = groups[hit.kind] = SearchGroup(hit.kind, kind_words(hit.kind, language)[1])
             best[hit.kind] = position
         if len(group.hits) < MAX_PER_KIND:
             group.hits.append(hit)

@@ -27,9 +27,11 @@ it already.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.functional import Promise
 
 
@@ -68,6 +70,7 @@ def register_kind(kind: str, *, label: str | Promise, heading: str | Promise,
                   order: int = 100) -> None:
     """Declare a kind of document; `order` places its group among equally ranked groups."""
     _KINDS[kind] = Kind(kind, label, heading, order)
+    _translated.cache_clear()
 
 
 def search_provider(*, models: tuple[str, ...] = ()
@@ -84,6 +87,25 @@ def search_provider(*, models: tuple[str, ...] = ()
 
 def kind_of(kind: str) -> Kind:
     return _KINDS.get(kind) or Kind(kind, kind, kind, 1000)
+
+
+def kind_words(kind: str, language: str | None) -> tuple[str, str]:
+    """A kind's label and heading in `language` (the request's, `translation.get_language()`),
+    as str: what str() of the lazy label and heading gives, without Django's lookup of the
+    active language for each of them (a search page shows a label per hit, a heading per
+    group). Kinds and catalogues are fixed while the process runs, so each pair is looked up
+    once per language."""
+    if language is None:  # translations deactivated: str() reads the default language
+        found = kind_of(kind)
+        return str(found.label), str(found.heading)
+    return _translated(kind, language)
+
+
+@functools.lru_cache(maxsize=256)
+def _translated(kind: str, language: str) -> tuple[str, str]:
+    found = kind_of(kind)
+    with translation.override(language):
+        return str(found.label), str(found.heading)
 
 
 def providers() -> list[Provider]:

@@ -78,3 +78,14 @@ def matches_all(query: list[str], text_terms: list[str]) -> bool:
     """True if every query term is a term of `text_terms` or (long enough) begins one."""
     return all(any(t == q or (is_prefix_term(q) and t.startswith(q)) for t in text_terms)
                for q in query)
+
+
+def needles(query: list[str]) -> list[str]:
+    """`matches_all` as substrings of the terms joined by single spaces with a space at each
+    end (as `spaced` makes them): " term " for a whole term, " term" for a prefix term."""
+    return [f" {q}" if is_prefix_term(q) else f" {q} " for q in query]
+
+
+def spaced(joined_terms: str) -> str:
+    """Terms joined by single spaces (SearchDocument.title_terms), a space at each end."""
+    return f" {joined_terms} "
