@@ -213,6 +213,29 @@ def test_the_index_follows_a_committed_change(site: Client,
     assert f"/organisation/{body.slug}/" in result_links(results(site, "xylofonundervisning"))
 
 
+def test_hits_are_escaped(site: Client) -> None:
+    """The hits are written as text in one pass (portal.search_hit_rows): what the index
+    holds is escaped as the template escapes it."""
+    from markupsafe import escape
+
+    hostile = "<script>alert('x')</script> & \"q\""
+    escaped = str(escape(hostile))
+    SearchDocument.objects.filter(url="/kommuner/165/").update(
+        title=f"Albertslund {hostile}", context=hostile, body=hostile,
+        url=f"/kommuner/165/?a=1&b={hostile}")
+    SearchDocument.objects.filter(url="/klynger/syd/").update(url="", body="")
+    for language, lang in (("da", ""), ("en", ' lang="da"')):
+        site.cookies["django_language"] = language
+        html = results(site, "Albertslund")
+        assert hostile not in html
+        assert (f'<p class="result-kind">{"Kommune" if language == "da" else "Municipality"}'
+                f" · {escaped}</p>\n      <h4 class=\"h5\"{lang}>"
+                f'<a href="/kommuner/165/?a=1&amp;b={escaped}">Albertslund {escaped}</a></h4>\n'
+                f"      <p{lang}>{escaped}</p>\n    </li>") in html
+        syd = re.search(r"<h4[^>]*>Sundhedsklynge Syd</h4>\n      \n    </li>", html)
+        assert syd and syd.group(0).startswith(f'<h4 class="h5"{lang}>')
+
+
 def test_a_stale_index_is_rebuilt_before_it_answers(site: Client) -> None:
     SearchIndexState.objects.all().delete()
     SearchDocument.objects.all().delete()
