@@ -213,6 +213,31 @@ def test_the_index_follows_a_committed_change(site: Client,
     assert f"/organisation/{body.slug}/" in result_links(results(site, "xylofonundervisning"))
 
 
+def test_a_long_text_is_stored_casefolded_and_its_change_refreshes_it(
+        site: Client, django_capture_on_commit_callbacks: object) -> None:
+    """A hit's summary looks for the query's words in the casefolded text the index stores
+    (body_folded, for texts longer than a summary); the write that changes the text refreshes
+    it, and the summary then shows the passage with the word."""
+    from sundhedsaftale.bodies.services import body_update
+    from sundhedsaftale.search.models import SUMMARY_LENGTH
+
+    for doc in SearchDocument.objects.all():
+        assert doc.body_folded == (doc.body.casefold() if len(doc.body) > SUMMARY_LENGTH
+                                   else "")
+    body = Body.objects.order_by("pk").first()
+    assert body is not None
+    filler = "Klyngen Mødes Jævnligt Med Kommunerne. " * 10
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        body_update(body=body, by=None,
+                    description=f"{filler}Vi prøver XYLOFONUNDERVISNING i Åbenrå.")
+    doc = SearchDocument.objects.get(url=f"/organisation/{body.slug}/")
+    assert len(doc.body) > SUMMARY_LENGTH
+    assert doc.body_folded == doc.body.casefold()
+    assert "xylofonundervisning i åbenrå" in doc.body_folded
+    html = results(site, "xylofonundervisning")
+    assert re.search(r"<p>… [^<]*Vi prøver XYLOFONUNDERVISNING i Åbenrå\.</p>", html)
+
+
 def test_hits_are_escaped(site: Client) -> None:
     """The hits are written as text in one pass (portal.search_hit_rows): what the index
     holds is escaped as the template escapes it."""

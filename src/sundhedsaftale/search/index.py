@@ -26,7 +26,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 
 from . import text
-from .models import FTS_TABLE, SearchDocument, SearchIndexState
+from .models import FTS_TABLE, SUMMARY_LENGTH, SearchDocument, SearchIndexState
 from .registry import Document, documents, providers
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 _STATE_ROW = 1
 _ADVISORY_LOCK = 0x5EA4C4  # pg_advisory_xact_lock key: one rebuild at a time
 _process_lock = threading.RLock()
+
+
+def body_folded(body: str) -> str:
+    """What SearchDocument.body_folded stores for `body`."""
+    return body.casefold() if len(body) > SUMMARY_LENGTH else ""
 
 
 def _rows(docs: list[Document]) -> list[tuple[SearchDocument, str]]:
@@ -47,7 +52,8 @@ def _rows(docs: list[Document]) -> list[tuple[SearchDocument, str]]:
         rows.append((SearchDocument(
             kind=doc.kind, key=doc.key, url=doc.url, title=doc.title[:500], body=doc.body,
             context=doc.context[:300], language=doc.language, position=position,
-            title_terms=title_terms), " ".join(text.terms(doc.body))))
+            title_terms=title_terms, body_folded=body_folded(doc.body)),
+            " ".join(text.terms(doc.body))))
     return rows
 
 

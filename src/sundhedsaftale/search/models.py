@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 FTS_TABLE = "search_document_fts"
+# A hit shows the start of its text, at most this many characters (cut at a word; query.py).
+SUMMARY_LENGTH = 280
 
 
 class SearchDocument(models.Model):
@@ -27,6 +29,9 @@ class SearchDocument(models.Model):
     # The Snowball-stemmed terms of the title, space-separated (SQLite's FTS5 table holds them
     # too; both backends use it to put hits in the title first).
     title_terms = models.TextField(blank=True)
+    # The body casefolded, when it is longer than SUMMARY_LENGTH (else empty): a hit's summary
+    # looks for the query's words in it (query._summary), which no search need fold again.
+    body_folded = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -19,11 +19,9 @@ from django.utils.functional import Promise
 
 from . import text
 from .index import index_ensure_current
-from .models import FTS_TABLE, SearchDocument
+from .models import FTS_TABLE, SUMMARY_LENGTH, SearchDocument
 from .registry import kind_of, kind_words
 
-# A hit shows the start of its text, at most this many characters (cut at a word).
-SUMMARY_LENGTH = 280
 # Matches read from the database per search (ranked), and hits shown per group.
 MAX_MATCHES = 200
 MAX_PER_KIND = 20
@@ -56,7 +54,7 @@ def _pg_tsquery(words: list[tuple[str, str]]) -> str:
 
 # The columns a hit needs, then its score. Plain SQL (parameters bound by the driver): a search
 # runs one statement and skips the ORM's query compilation.
-_COLUMNS = "d.kind, d.url, d.title, d.body, d.context, d.language, d.title_terms"
+_COLUMNS = "d.kind, d.url, d.title, d.body, d.body_folded, d.context, d.language, d.title_terms"
 _TABLE = SearchDocument._meta.db_table
 
 
@@ -96,13 +94,15 @@ def _word_start(folded: str, term: str) -> int:
     return at
 
 
-def _summary(body: str, terms: list[str]) -> str:
+def _summary(body: str, folded: str, terms: list[str]) -> str:
     """The start of `body`, or, when no term occurs in it, the passage around the first word
     that begins with a term (a Snowball stem is the start of its word), so the visitor sees
-    why the hit matched."""
+    why the hit matched. `folded`: the body casefolded (SearchDocument.body_folded, stored
+    for a body longer than the summary)."""
     if len(body) <= SUMMARY_LENGTH:
         return body
-    folded = body.casefold()
+    if not folded:  # not stored (an index built before the column): fold it here
+        folded = body.casefold()
     found = [at for t in terms if (at := _word_start(folded, t)) >= 0]
     start = min(found) if found else 0
     if start + len(terms[0]) < SUMMARY_LENGTH - 20:
@@ -131,13 +131,14 @@ def search_index(query: str) -> list[SearchHit]:
     language = translation.get_language()
     labels: dict[str, str] = {}  # each kind's label, once per search
     needles = text.needles(terms)  # a title hit: every needle in its spaced title terms
-    for kind_code, url, title, body, context, language_code, title_terms, score in matches:
+    for (kind_code, url, title, body, folded, context, language_code, title_terms,
+         score) in matches:
         label = labels.get(kind_code)
         if label is None:
             label = labels[kind_code] = kind_words(kind_code, language)[0]
         spaced = text.spaced(title_terms)
         hits.append(SearchHit(
-            kind=kind_code, kind_label=label, title=title, summary=_summary(body, terms),
+            kind=kind_code, kind_label=label, title=title, summary=_summary(body, folded, terms),
             url=url, context=context, language=language_code,
             title_hit=all(n in spaced for n in needles), score=float(score)))
     hits.sort(key=lambda h: (not h.title_hit, -h.score))
