@@ -239,7 +239,7 @@ def test_a_long_text_is_stored_casefolded_and_its_change_refreshes_it(
 
 
 def test_hits_are_escaped(site: Client) -> None:
-    """The hits are written as text in one pass (portal.search_hit_rows): what the index
+    """The results are written as text in one pass (portal.search_sections): what the index
     holds is escaped as the template escapes it."""
     from markupsafe import escape
 

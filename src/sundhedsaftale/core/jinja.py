@@ -393,7 +393,7 @@ def _filters() -> dict[str, Any]:
         "num": _num, "cell": _cell, "trend_word": _trend_word, "area_rows": _area_rows,
         "population_rows": _population_rows, "cluster_area_rows": _cluster_area_rows,
         "member_rows": _member_rows, "rows_html": _rows_html, "municipality_rows": _municipality_rows,
-        "search_hit_rows": portal.search_hit_rows,
+        "search_sections": portal.search_sections,
         "track_word": _track_word, "track_mark": followup.track_mark,
     }
 

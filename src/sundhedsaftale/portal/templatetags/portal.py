@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.text import capfirst
+from markupsafe import Markup
 
 from sundhedsaftale.core.jinja import render_partial
 from sundhedsaftale.core.numbers import grouped
@@ -120,19 +121,38 @@ def search_hit_rows(hits: Any, lang_attr: str) -> list[tuple[str, ...]]:
     each field wrote; a page has up to 200 hits): the kind (with " · " and the context when
     there is one), the heading's `lang` attribute (`lang_attr`, safe markup from
     `content_lang()`), the title (a link when the hit has an address) and the summary's
-    paragraph ("" without a summary)."""
+    paragraph ("" without a summary). A hit none of whose fields has a character to escape
+    (& < > ' ", most hits) is written as it is, after a look for each in its fields joined."""
     lang_attr = str(lang_attr)
     rows = []
     for hit in hits:
-        kind = escape_text(hit.kind_label)
-        if hit.context:
-            kind = f"{kind} · {escape_text(hit.context)}"
-        title = escape_text(hit.title)
-        if hit.url:
-            title = f'<a href="{escape_text(hit.url)}">{title}</a>'
-        summary = f"<p{lang_attr}>{escape_text(hit.summary)}</p>" if hit.summary else ""
-        rows.append((kind, lang_attr, title, summary))
+        kind, context, title, url, summary = (hit.kind_label, hit.context, hit.title, hit.url,
+                                              hit.summary)
+        joined = f"{kind}{context}{title}{url}{summary}"
+        if ("&" in joined or "<" in joined or ">" in joined or "'" in joined
+                or '"' in joined):
+            kind, context, title, url, summary = (
+                escape_text(kind), escape_text(context), escape_text(title), escape_text(url),
+                escape_text(summary))
+        if context:
+            kind = f"{kind} · {context}"
+        if url:
+            title = f'<a href="{url}">{title}</a>'
+        rows.append((kind, lang_attr, title, f"<p{lang_attr}>{summary}</p>" if summary else ""))
     return rows
+
+
+def search_sections(groups: Any, lang_attr: str, section: str, row: str) -> Markup:
+    """The search results as HTML in one pass: each group put into the section markup
+    `section` (a `{% set %}` block whose `%s` take the kind, the kind again, the heading, the
+    number of hits and the hits), its hits into the row markup `row` (search_hit_rows)."""
+    section, row = str(section), str(row)  # a set block is a Markup, whose % would escape
+    parts = []
+    for group in groups:
+        kind = escape_text(group.kind)
+        hits = "".join([row % hit for hit in search_hit_rows(group.hits, lang_attr)])
+        parts.append(section % (kind, kind, escape_text(group.heading), len(group.hits), hits))
+    return Markup("".join(parts))
 
 
 def breadcrumbs_context(*parts: Any) -> dict[str, Any]:
