@@ -127,6 +127,8 @@ def search_index(query: str) -> list[SearchHit]:
         matches = _matches_postgresql(text.query_words(query))
     else:
         matches = _matches_sqlite(terms)
+    if not matches:
+        return []
     hits = []
     language = translation.get_language()
     labels: dict[str, str] = {}  # each kind's label, once per search
