@@ -722,9 +722,10 @@ def _control_block(task: _BlockTask, prepared: _Edges) -> tuple[np.ndarray, _Blo
 #: Cells (over the blocks with small counts) from which the blocks are shared between worker
 #: processes instead of threads. Most of a block's work holds the interpreter (the LPs and
 #: factorisations are small), so two threads ran hardly faster than one; two processes do
-#: (bench figures in the README). Smaller results stay in this process: starting the workers
-#: costs more than it saves there.
-PROCESS_MIN_CELLS = 20_000
+#: (bench figures in the README). Tiny results (a few blocks of hand-made cells) stay in this
+#: process: starting the workers costs more than it saves there. (At 20,000 the national run,
+#: with fewer blocks holding small counts than the region's, stayed on threads.)
+PROCESS_MIN_CELLS = 2_000
 
 _worker_edges: _Edges | None = None
 
