@@ -475,16 +475,20 @@ def _rows_pass(con: duckdb.DuckDBPyConnection, src: SourceFile,
         if set(c.uses) <= categorical:
             per_value.setdefault(tuple(sorted(set(c.uses))), []).append(c.condition)
     rel = src.relation_sql(row_numbers=False)
-    if per_row:
-        ((n,),) = con.sql("SELECT count_if(" + " OR ".join(
-            f"coalesce({c}, false)" for c in per_row) + f") FROM {rel}").fetchall()
-        if n:
-            return False
+    failing = " OR ".join(f"coalesce({c}, false)" for c in per_row)
     key = _unique_key_sql(src)
     if key:
         # Whether the table's key repeats (a repeat, or a hash collision, sends _check_cross
-        # to the exact look-up).
-        src.key_repeats = _repeated_hashes_later(con, rel, key)
+        # to the exact look-up), read in the same scan as the row checks: one read of a
+        # large file instead of two.
+        hashes, failed = _key_hashes(con, rel, key, failing or None)
+        if failed:
+            return False
+        src.key_repeats = _count_repeats_later(hashes)
+    elif per_row:
+        ((n,),) = con.sql(f"SELECT count_if({failing}) FROM {rel}").fetchall()
+        if n:
+            return False
     for cols, conds in per_value.items():
         # The distinct values are fetched first: a filter on top of the DISTINCT would be
         # pushed below it by the optimiser, back onto every row.
@@ -607,10 +611,15 @@ def _all_distinct(con: duckdb.DuckDBPyConnection, src: SourceFile) -> bool:
     return _repeated_hashes(con, src.relation_sql(row_numbers=False), key) == 0
 
 
-def _key_hashes(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> np.ndarray:
-    """The 64-bit hash of the key of every row (DuckDB computes them)."""
-    hashes = np.asarray(con.sql(f"SELECT hash({key}) AS h FROM {rel}").fetchnumpy()["h"])
-    return hashes if hashes.flags.writeable else hashes.copy()
+def _key_hashes(con: duckdb.DuckDBPyConnection, rel: str, key: str,
+                failing: str | None = None) -> tuple[np.ndarray, bool]:
+    """The 64-bit hash of the key of every row (DuckDB computes them), and whether any row
+    meets ``failing`` (SQL; the row checks) in the same scan."""
+    flag = f", ({failing}) AS failing" if failing else ""
+    got = con.sql(f"SELECT hash({key}) AS h{flag} FROM {rel}").fetchnumpy()
+    hashes = np.asarray(got["h"])
+    failed = bool(np.any(got["failing"])) if failing else False
+    return (hashes if hashes.flags.writeable else hashes.copy()), failed
 
 
 def _count_repeats(hashes: np.ndarray) -> int:
@@ -624,14 +633,13 @@ def _count_repeats(hashes: np.ndarray) -> int:
 def _repeated_hashes(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> int:
     """How many rows repeat an earlier row's 64-bit hash of the key (count(*) minus the
     distinct hashes)."""
-    return _count_repeats(_key_hashes(con, rel, key))
+    return _count_repeats(_key_hashes(con, rel, key)[0])
 
 
-def _repeated_hashes_later(con: duckdb.DuckDBPyConnection, rel: str, key: str) -> Future[int]:
-    """_repeated_hashes with the sort on a thread of its own (numpy does not hold the
-    interpreter while it sorts): the next files' checks run meanwhile, about a second of the
-    validation at region scale."""
-    hashes = _key_hashes(con, rel, key)
+def _count_repeats_later(hashes: np.ndarray) -> Future[int]:
+    """_count_repeats on a thread of its own (numpy does not hold the interpreter while it
+    sorts): the next files' checks run meanwhile, about a second of the validation at
+    region scale."""
     future: Future[int] = Future()
 
     def run() -> None:
