@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
@@ -140,11 +141,15 @@ class EngineRun:
             pop = compiler.population_cells(ind, self.blocks, self.starts)
         return num, pop
 
-    def indicator_rows(self, ind: Indicator) -> pd.DataFrame:
+    def _rows(self, ind: Indicator, num: Table, pop: Table | None,
+              execute: Callable[[Table], pd.DataFrame]) -> pd.DataFrame:
+        """The indicator's long-format rows from its expressions, run by ``execute``."""
         self.report(f"indikator {ind.id}")
-        num, pop = self._expressions(ind)
-        return compiler.assemble(ind, self.engine.execute(num),
-                                 None if pop is None else self.engine.execute(pop), self.ctx)
+        return compiler.assemble(ind, execute(num), None if pop is None else execute(pop),
+                                 self.ctx)
+
+    def indicator_rows(self, ind: Indicator) -> pd.DataFrame:
+        return self._rows(ind, *self._expressions(ind), self.engine.execute)
 
     def all_indicator_rows(self) -> list[pd.DataFrame]:
         """indicator_rows of every indicator, in order. On DuckDB two indicators at a time,
@@ -154,8 +159,6 @@ class EngineRun:
         if not isinstance(self.engine, DuckDBBackend) or INDICATOR_THREADS < 2 \
                 or len(self.indicators) < 2:
             return [self.indicator_rows(ind) for ind in self.indicators]
-        import ibis
-
         engine = self.engine
         # Built here, in this thread: building reads table schemas on the run's connection,
         # which only one thread may use.
@@ -172,9 +175,7 @@ class EngineRun:
                     cursor = engine.raw.cursor()
                     cursors.append(cursor)
                 con = local.con = ibis.duckdb.from_connection(cursor)
-            self.report(f"indikator {ind.id}")
-            return compiler.assemble(ind, con.execute(num),
-                                     None if pop is None else con.execute(pop), self.ctx)
+            return self._rows(ind, num, pop, con.execute)
 
         try:
             with ThreadPoolExecutor(max_workers=INDICATOR_THREADS) as pool:
