@@ -125,8 +125,12 @@ class SparkBackend(Backend):
                             "geography")
 
     def materialise(self, expr: Table, name: str) -> Table:
-        frame = self.spark.sql(self.con.compile(expr)).cache()
-        frame.count()
+        # A local checkpoint, not cache(): a cached frame keeps its whole lineage in every
+        # later plan (each block's plan nests the plans of the blocks it reads), and the
+        # indicator queries' plans grew so large that analysing them took longer than running
+        # them and filled the driver's memory. The checkpoint is computed now and kept by the
+        # executors, like a cache, and later plans read it as a leaf.
+        frame = self.spark.sql(self.con.compile(expr)).localCheckpoint(eager=True)
         self._cached.append(frame)
         frame.createOrReplaceTempView(name)
         return self.con.table(name)
@@ -137,7 +141,11 @@ class SparkBackend(Backend):
 
     def close(self) -> None:
         for frame in self._cached:
-            frame.unpersist()
+            # The checkpoint's blocks (the plan is a LogicalRDD over the persisted rows);
+            # a session that lives on (tests, a notebook) gets its memory back now.
+            plan = frame._jdf.queryExecution().analyzed()
+            if plan.getClass().getSimpleName() == "LogicalRDD":
+                plan.rdd().unpersist(False)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 

@@ -45,3 +45,20 @@ def test_duckdb_and_spark_give_identical_rows(runs, indicator_id):
         assert np.array_equal(np.isnan(x), np.isnan(y)), col
         ok = ~np.isnan(x)
         np.testing.assert_allclose(x[ok], y[ok], rtol=1e-9, err_msg=col)
+
+
+def test_a_closed_spark_run_gives_back_the_memory_of_its_blocks(tmp_path, spark):
+    """Blocks are local checkpoints held by the executors; a Spark session that outlives the
+    run (a notebook, these tests) gets their memory back when the run closes."""
+    from indicator_engine.generator import generate
+
+    generate(tmp_path, persons=300, years=1, seed=3)
+
+    def persisted() -> int:
+        return int(spark.sparkContext._jsc.sc().getPersistentRDDs().size())
+
+    before = persisted()
+    run = EngineRun(tmp_path, backend="spark", spark=spark)
+    assert persisted() > before
+    run.close()
+    assert persisted() == before
