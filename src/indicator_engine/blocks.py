@@ -41,7 +41,9 @@ NO_NEXT_START = 2**62
 class Blocks:
     contact_stay: Table  # contact_id, cpr, stay_id (not materialised)
     stays: Table  # cpr, stay_id, start/end, first contact's attributes (not materialised)
-    admissions: Table  # stays >= 12 h with residence, age, sex, cluster at start
+    #: stays >= 12 h with residence, age, sex and cluster at start, and the same at the end
+    #: (sex_end, kom_end, district_end, cluster_end; end_placed false when none was found)
+    admissions: Table
     admission_dx: Table  # cpr, stay_id, code, dx_type for admissions
     residence: Table  # cpr, at_date, birth_date, sex, kom, district (dates blocks need)
     population_cells: Table  # ref_date, kom, district, age, sex, disease flags, persons
@@ -124,18 +126,20 @@ _STAY_COLUMNS = ("cpr", "stay_id", "start_s", "end_s", "start_date", "end_date",
                  *_STAY_ATTRIBUTES)
 
 
-def cluster_lookup(frame: Table, geography: Table, date_col: str) -> Table:
-    """Add `cluster` to a table with kom, district and a date column."""
+def cluster_lookup(frame: Table, geography: Table, date_col: str, *, kom: str = "kom",
+                   district: str = "district", out: str = "cluster") -> Table:
+    """Add ``out`` (default `cluster`) to a table with a municipality, a district and a date
+    column."""
     d = geography.filter(geography.level == "district").select(
         d_code="code", d_cluster="cluster", d_from="valid_from", d_to="valid_to")
     m = geography.filter(geography.level == "municipality").select(
         m_code="code", m_cluster="cluster", m_from="valid_from", m_to="valid_to")
     on_date = frame[date_col]
     j = frame.left_join(
-        d, [frame.district == d.d_code, on_date >= d.d_from, on_date <= d.d_to])
+        d, [frame[district] == d.d_code, on_date >= d.d_from, on_date <= d.d_to])
     on_date = j[date_col]
-    j = j.left_join(m, [j.kom == m.m_code, on_date >= m.m_from, on_date <= m.m_to])
-    j = j.mutate(cluster=j.d_cluster.coalesce(j.m_cluster))
+    j = j.left_join(m, [j[kom] == m.m_code, on_date >= m.m_from, on_date <= m.m_to])
+    j = j.mutate(**{out: j.d_cluster.coalesce(j.m_cluster)})
     return j.drop("d_code", "d_cluster", "d_from", "d_to", "m_code", "m_cluster", "m_from",
                   "m_to")
 
@@ -291,6 +295,14 @@ def build_blocks(backend: Backend, *, diseases: tuple[str, ...] = (),
 
     adm = with_residence(adm_stays, residence, "start_date")
     adm = cluster_lookup(adm, geography, "start_date")
+    # Where the stay ENDS, for indicators dated by discharge (see compiler.place): looked up
+    # here once, not by a join of each such indicator with the residence block.
+    r = residence.select(e_cpr="cpr", e_at="at_date", sex_end="sex", kom_end="kom",
+                         district_end="district")
+    adm = adm.left_join(r, [adm.cpr == r.e_cpr, adm.end_date == r.e_at])
+    adm = adm.mutate(end_placed=adm.e_cpr.notnull()).drop("e_cpr", "e_at")
+    adm = cluster_lookup(adm, geography, "end_date", kom="kom_end", district="district_end",
+                         out="cluster_end")
     adm = adm.mutate(age_start=age_at(adm.birth_date, adm.start_date),
                      age_end=age_at(adm.birth_date, adm.end_date))
     adm = with_disease_flags(adm, chronic, diseases, "start_date")

@@ -140,9 +140,14 @@ def place(t: Table, blocks: Blocks, backend: Backend, date_col: str) -> Table:
     """The one rule for where and when an event counts: residence (municipality, district)
     and cluster mapping on the SAME date that gives its period (``period_date``).
 
-    Admissions carry residence and cluster at their start already; any other date is looked
-    up again (the residence block holds every (person, date) pair the blocks need)."""
-    if date_col != "start_date" or "cluster" not in t.columns:
+    Admissions carry residence and cluster at their start and at their end already; any
+    other date is looked up again (the residence block holds every (person, date) pair the
+    blocks need)."""
+    if date_col == "end_date" and "cluster_end" in t.columns:
+        # As the lookup below would: no row without a residence on the day.
+        t = t.filter(t.end_placed).mutate(sex=t.sex_end, kom=t.kom_end,
+                                          district=t.district_end, cluster=t.cluster_end)
+    elif date_col != "start_date" or "cluster" not in t.columns:
         t = t.drop(*[c for c in ("birth_date", "sex", "kom", "district", "cluster")
                      if c in t.columns])
         t = with_residence(t, blocks.residence, date_col)
