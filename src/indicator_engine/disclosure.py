@@ -213,12 +213,18 @@ def _matrix(equations: list[list[int]], n: int) -> np.ndarray:
     return a
 
 
-def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8,
+                basis: set[int] | None = None) -> np.ndarray:
     """Boolean per cell: suppressed and determined by the equations ``a`` (all other cells
     known), i.e. its unit vector lies in the row space of ``a`` restricted to suppressed cells.
 
     The system splits into independent parts (suppressed cells linked through shared
-    equations); each part is solved on its own, which keeps the matrices small."""
+    equations); each part is solved on its own, which keeps the matrices small.
+
+    ``basis`` (optional, kept by the caller between calls on the same ``a`` as cells are
+    hidden one by one): cells whose columns were found linearly independent; it is updated.
+    Hiding more cells only adds columns and equations, so those columns stay independent
+    and their factorisation needs no pivoting (_determined's ``independent``)."""
     out = np.zeros(len(suppressed), dtype=bool)
     cols = np.flatnonzero(suppressed)
     if len(cols) == 0 or a.shape[0] == 0:
@@ -228,32 +234,76 @@ def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8) -> np.
     if sub.shape[0] == 0:
         return out
     for rows, part in _components(sub):
-        out[cols[part]] = _determined(sub[np.ix_(rows, part)], tol)
+        cells = cols[part]
+        if basis is None:
+            out[cells] = _determined(sub[np.ix_(rows, part)], tol)
+            continue
+        known = np.fromiter((c in basis for c in cells.tolist()), dtype=bool,
+                            count=len(cells))
+        determined, independent = _determined(sub[np.ix_(rows, part)], tol,
+                                              independent=known, with_basis=True)
+        out[cells] = determined
+        basis.update(cells[independent].tolist())
     return out
 
 
-def _determined(piece: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray | None = None,
+                with_basis: bool = False) -> Any:
     """Per column of ``piece`` (equations x suppressed cells): is the cell determined, i.e. is
     its unit vector in the row space (zero in every null-space vector)?
 
     A rank-revealing QR with column pivoting, piece[:, perm] = Q [R11 R12; 0 0], gives the
     null space as perm-ordered [-R11^-1 R12; I]: a column beyond the rank is free, a pivot
-    column is determined exactly when its row of R11^-1 R12 is zero. Q is never formed."""
-    r, perm = scipy.linalg.qr(piece, mode="r", pivoting=True, check_finite=False)
+    column is determined exactly when its row of R11^-1 R12 is zero (whichever independent
+    columns make R11). Q is never formed.
+
+    ``independent``: columns known to be linearly independent. They are factorised first
+    without pivoting (blocked Householder QR, much cheaper than pivoting over every column);
+    only the rest, with that part projected out, is factorised with pivoting. With
+    ``with_basis``, returns (determined, the pivot columns: an independent set)."""
     k = piece.shape[1]
     out = np.zeros(k, dtype=bool)
+    fixed = (np.flatnonzero(independent) if independent is not None
+             else np.zeros(0, dtype=np.int64))
+    if independent is None or len(fixed) == 0 or len(fixed) >= piece.shape[0]:
+        r, perm = scipy.linalg.qr(piece, mode="r", pivoting=True, check_finite=False)
+        r = np.asarray(r)
+        scale = max(1.0, float(np.abs(r[0, 0]))) if r.size else 1.0
+    else:
+        rest = np.flatnonzero(~independent)
+        f = len(fixed)
+        qr, tau, _work, info = scipy.linalg.lapack.dgeqrf(piece[:, fixed])
+        if info != 0:
+            raise np.linalg.LinAlgError(f"dgeqrf: info {info}")
+        c, _work, info = scipy.linalg.lapack.dormqr(
+            "L", "T", qr, tau, np.asfortranarray(piece[:, rest]), max(1, len(rest)))
+        if info != 0:
+            raise np.linalg.LinAlgError(f"dormqr: info {info}")
+        r = np.zeros((min(piece.shape[0], k), k))
+        r[:f, :f] = np.triu(qr[:f, :f])
+        if len(rest):
+            r22, sub_perm = scipy.linalg.qr(c[f:], mode="r", pivoting=True,
+                                            check_finite=False)
+            r22 = np.asarray(r22)[:min(c.shape[0] - f, len(rest))]
+            r[:f, f:] = c[:f][:, sub_perm]
+            r[f:f + r22.shape[0], f:] = r22
+            perm = np.concatenate([fixed, rest[sub_perm]])
+        else:
+            perm = fixed
+        scale = max(1.0, float(np.abs(np.diag(r)).max()))
     diag = np.abs(np.diag(r))
-    if diag.size == 0:
-        return out
-    rank = int((diag > tol * max(1.0, diag[0])).sum())
-    if rank == 0:
-        return out
-    if rank == k:
+    rank = int((diag > tol * scale).sum()) if diag.size else 0
+    if len(fixed) and not (diag[:min(len(fixed), len(diag))] > tol * scale).all():
+        # Numerically not independent after all (not seen): the plain pivoted factorisation.
+        return _determined(piece, tol, with_basis=with_basis)
+    pivots = np.zeros(k, dtype=bool)
+    pivots[perm[:rank]] = True
+    if 0 < rank < k:
+        w = scipy.linalg.solve_triangular(r[:rank, :rank], r[:rank, rank:], check_finite=False)
+        out[perm[:rank]] = np.abs(w).max(axis=1) <= 1e-7
+    elif rank == k:
         out[:] = True
-        return out
-    w = scipy.linalg.solve_triangular(r[:rank, :rank], r[:rank, rank:], check_finite=False)
-    out[perm[:rank]] = np.abs(w).max(axis=1) <= 1e-7
-    return out
+    return (out, pivots) if with_basis else out
 
 
 def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -350,10 +400,13 @@ def _secondary(
         (np.ones(len(rows_of), dtype=np.int64),
          (rows_of, np.fromiter((c for m in eq_cells for c in m), dtype=np.int64))),
         shape=(len(eq_cells), n))
+    # Cells whose columns the rank check found independent: this block's cells only get
+    # hidden in the loop below, so they stay independent (see recoverable).
+    basis: set[int] = memo.setdefault("basis", set())
     while True:
         # 1. Classic pass (cheap), then 2. the rank check over the whole system.
         classic_pass()
-        determined = np.flatnonzero(recoverable(a, suppressed))
+        determined = np.flatnonzero(recoverable(a, suppressed, basis=basis))
         if len(determined) == 0:
             break
         # One new cell per independent part of the system, aimed at its cheapest determined

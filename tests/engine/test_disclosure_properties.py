@@ -368,3 +368,32 @@ def test_identical_input_gives_identical_output() -> None:
     second = apply_disclosure_control(frame, world.edges())
     pd.testing.assert_frame_equal(first, second)
     assert first.suppressed.any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 40), cols=st.integers(2, 60),
+       share=st.floats(0.0, 1.0))
+def test_the_rank_check_seeded_with_independent_cells_decides_as_the_plain_one(
+        seed: int, rows: int, cols: int, share: float) -> None:
+    """Secondary suppression keeps the cells found independent from one rank check to the
+    next and factorises them without pivoting. Whatever independent cells it is given, the
+    cells it calls determined are those the plain pivoted check calls determined."""
+    from indicator_engine.disclosure import _determined
+
+    rng = np.random.default_rng(seed)
+    # Sums of a few cells (0/±1 entries), some columns copies or sums of others: dependent
+    # columns, determined and free cells alike.
+    piece = np.zeros((rows, cols))
+    for r in range(rows):
+        members = rng.choice(cols, size=min(cols, int(rng.integers(1, 6))), replace=False)
+        piece[r, members] = rng.choice([-1.0, 1.0], size=len(members))
+    for c in rng.choice(cols, size=cols // 4, replace=False):
+        a, b = rng.choice(cols, size=2, replace=False)
+        piece[:, c] = piece[:, a] - piece[:, b]
+    plain, pivots = _determined(piece, with_basis=True)
+    # Any subset of an independent set is independent.
+    known = pivots & (rng.random(cols) < share)
+    seeded, seeded_pivots = _determined(piece, independent=known, with_basis=True)
+    assert np.array_equal(seeded, plain)
+    assert seeded_pivots.sum() == pivots.sum()  # the rank
+    assert np.linalg.matrix_rank(piece[:, seeded_pivots]) == seeded_pivots.sum()
