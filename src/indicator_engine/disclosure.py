@@ -265,23 +265,25 @@ def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray
     out = np.zeros(k, dtype=bool)
     fixed = (np.flatnonzero(independent) if independent is not None
              else np.zeros(0, dtype=np.int64))
-    if independent is None or len(fixed) == 0 or len(fixed) >= piece.shape[0]:
+    if independent is None or len(fixed) == 0:
         r, perm = scipy.linalg.qr(piece, mode="r", pivoting=True, check_finite=False)
         r = np.asarray(r)
         scale = max(1.0, float(np.abs(r[0, 0]))) if r.size else 1.0
     else:
         rest = np.flatnonzero(~independent)
         f = len(fixed)
-        qr, tau, _work, info = scipy.linalg.lapack.dgeqrf(piece[:, fixed])
+        # Workspace for LAPACK's blocked code (with the minimum it runs unblocked).
+        qr, tau, _work, info = scipy.linalg.lapack.dgeqrf(
+            np.asfortranarray(piece[:, fixed]), lwork=64 * max(1, f))
         if info != 0:
             raise np.linalg.LinAlgError(f"dgeqrf: info {info}")
         c, _work, info = scipy.linalg.lapack.dormqr(
-            "L", "T", qr, tau, np.asfortranarray(piece[:, rest]), max(1, len(rest)))
+            "L", "T", qr, tau, np.asfortranarray(piece[:, rest]), 64 * max(1, len(rest)))
         if info != 0:
             raise np.linalg.LinAlgError(f"dormqr: info {info}")
         r = np.zeros((min(piece.shape[0], k), k))
         r[:f, :f] = np.triu(qr[:f, :f])
-        if len(rest):
+        if len(rest) and c.shape[0] > f:
             r22, sub_perm = scipy.linalg.qr(c[f:], mode="r", pivoting=True,
                                             check_finite=False)
             r22 = np.asarray(r22)[:min(c.shape[0] - f, len(rest))]
@@ -289,7 +291,10 @@ def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray
             r[f:f + r22.shape[0], f:] = r22
             perm = np.concatenate([fixed, rest[sub_perm]])
         else:
-            perm = fixed
+            # As many independent columns as equations: they span everything, nothing is
+            # left to pivot over.
+            r[:f, f:] = c[:f]
+            perm = np.concatenate([fixed, rest])
         scale = max(1.0, float(np.abs(np.diag(r)).max()))
     diag = np.abs(np.diag(r))
     rank = int((diag > tol * scale).sum()) if diag.size else 0
