@@ -1,8 +1,8 @@
 """Compute backends: DuckDB (default) and Spark local mode, both driven through Ibis.
 
 A backend loads the canonical tables, materialises building blocks (tables of the run's DuckDB
-database / Spark local checkpoints) and executes Ibis expressions. The expressions themselves are the same for
-both; only loading and materialising differ.
+database / Spark local checkpoints) and executes Ibis expressions. The expressions themselves
+are the same for both; only loading and materialising differ.
 """
 
 from __future__ import annotations

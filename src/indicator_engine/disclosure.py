@@ -235,20 +235,16 @@ def recoverable(a: np.ndarray, suppressed: np.ndarray, tol: float = 1e-8,
         return out
     for rows, part in _components(sub):
         cells = cols[part]
-        if basis is None:
-            out[cells] = _determined(sub[np.ix_(rows, part)], tol)
-            continue
-        known = np.fromiter((c in basis for c in cells.tolist()), dtype=bool,
-                            count=len(cells))
-        determined, independent = _determined(sub[np.ix_(rows, part)], tol,
-                                              independent=known, with_basis=True)
-        out[cells] = determined
-        basis.update(cells[independent].tolist())
+        known = None if basis is None else np.fromiter(
+            (c in basis for c in cells.tolist()), dtype=bool, count=len(cells))
+        out[cells], pivots = _determined(sub[np.ix_(rows, part)], tol, independent=known)
+        if basis is not None:
+            basis.update(cells[pivots].tolist())
     return out
 
 
-def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray | None = None,
-                with_basis: bool = False) -> Any:
+def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Per column of ``piece`` (equations x suppressed cells): is the cell determined, i.e. is
     its unit vector in the row space (zero in every null-space vector)?
 
@@ -259,18 +255,19 @@ def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray
 
     ``independent``: columns known to be linearly independent. They are factorised first
     without pivoting (blocked Householder QR, much cheaper than pivoting over every column);
-    only the rest, with that part projected out, is factorised with pivoting. With
-    ``with_basis``, returns (determined, the pivot columns: an independent set)."""
+    only the rest, with that part projected out, is factorised with pivoting.
+
+    Returns (determined, pivot columns): the pivot columns are an independent set."""
     k = piece.shape[1]
     out = np.zeros(k, dtype=bool)
     fixed = (np.flatnonzero(independent) if independent is not None
              else np.zeros(0, dtype=np.int64))
-    if independent is None or len(fixed) == 0:
+    if len(fixed) == 0:
         r, perm = scipy.linalg.qr(piece, mode="r", pivoting=True, check_finite=False)
         r = np.asarray(r)
         scale = max(1.0, float(np.abs(r[0, 0]))) if r.size else 1.0
     else:
-        rest = np.flatnonzero(~independent)
+        rest = np.setdiff1d(np.arange(k), fixed)
         f = len(fixed)
         # Workspace for LAPACK's blocked code (with the minimum it runs unblocked).
         qr, tau, _work, info = scipy.linalg.lapack.dgeqrf(
@@ -300,7 +297,7 @@ def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray
     rank = int((diag > tol * scale).sum()) if diag.size else 0
     if len(fixed) and not (diag[:min(len(fixed), len(diag))] > tol * scale).all():
         # Numerically not independent after all (not seen): the plain pivoted factorisation.
-        return _determined(piece, tol, with_basis=with_basis)
+        return _determined(piece, tol)
     pivots = np.zeros(k, dtype=bool)
     pivots[perm[:rank]] = True
     if 0 < rank < k:
@@ -308,7 +305,7 @@ def _determined(piece: np.ndarray, tol: float = 1e-8, *, independent: np.ndarray
         out[perm[:rank]] = np.abs(w).max(axis=1) <= 1e-7
     elif rank == k:
         out[:] = True
-    return (out, pivots) if with_basis else out
+    return out, pivots
 
 
 def _components(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -702,7 +699,7 @@ def _is_determined(a: np.ndarray, suppressed: np.ndarray, j: int) -> bool:
     for rws, part in _components(sub):
         if pos in part:
             k = int(np.searchsorted(part, pos))
-            return bool(_determined(sub[np.ix_(rws, part)])[k])
+            return bool(_determined(sub[np.ix_(rws, part)])[0][k])
     return False
 
 

@@ -390,10 +390,10 @@ def test_the_rank_check_seeded_with_independent_cells_decides_as_the_plain_one(
     for c in rng.choice(cols, size=cols // 4, replace=False):
         a, b = rng.choice(cols, size=2, replace=False)
         piece[:, c] = piece[:, a] - piece[:, b]
-    plain, pivots = _determined(piece, with_basis=True)
+    plain, pivots = _determined(piece)
     # Any subset of an independent set is independent.
     known = pivots & (rng.random(cols) < share)
-    seeded, seeded_pivots = _determined(piece, independent=known, with_basis=True)
+    seeded, seeded_pivots = _determined(piece, independent=known)
     assert np.array_equal(seeded, plain)
     assert seeded_pivots.sum() == pivots.sum()  # the rank
     assert np.linalg.matrix_rank(piece[:, seeded_pivots]) == seeded_pivots.sum()
